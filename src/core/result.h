@@ -1,0 +1,72 @@
+#pragma once
+// Result<T, E>: a value or an error, for every operation that can fail on untrusted input.
+//
+// Usage:
+//   Result<Jwks, jose::Failure> parsed = parseJwks(text);
+//   if (!parsed) { log(parsed.error()); return; }
+//   use(*parsed);
+//
+// No exceptions: reading the wrong alternative is a programming error caught by assertions in
+// debug builds, never a path untrusted input can reach when callers test the result first.
+
+#include <cassert>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+namespace authgate::core {
+
+// Wraps an error so that Result<T, E> can be built from it even when T and E convert into
+// each other (Result<std::string, std::string> stays unambiguous).
+template <class E>
+struct Unexpected {
+  E error;
+};
+
+template <class E>
+Unexpected<std::decay_t<E>> fail(E&& error) {
+  return {std::forward<E>(error)};
+}
+
+template <class T, class E>
+class [[nodiscard]] Result {
+ public:
+  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+  template <class G>
+  Result(Unexpected<G> failure)  // NOLINT: implicit by design
+      : state_(std::in_place_index<1>, std::move(failure.error)) {}
+
+  bool hasValue() const { return state_.index() == 0; }
+  explicit operator bool() const { return hasValue(); }
+
+  T& value() & {
+    assert(hasValue());
+    return *std::get_if<0>(&state_);
+  }
+  const T& value() const& {
+    assert(hasValue());
+    return *std::get_if<0>(&state_);
+  }
+  T&& value() && {
+    assert(hasValue());
+    return std::move(*std::get_if<0>(&state_));
+  }
+  const E& error() const {
+    assert(!hasValue());
+    return *std::get_if<1>(&state_);
+  }
+
+  T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
+  T&& operator*() && { return std::move(*this).value(); }
+  T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
+
+ private:
+  std::variant<T, E> state_;
+};
+
+// For operations that produce nothing but can fail.
+struct Ok {};
+
+}  // namespace authgate::core
