@@ -1,0 +1,93 @@
+#include "io/http/message.h"
+
+#include <algorithm>
+
+namespace authgate::io::http {
+namespace {
+
+char lowerAscii(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+}  // namespace
+
+bool equalsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (lowerAscii(a[i]) != lowerAscii(b[i])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+void Headers::add(std::string_view name, std::string_view value) {
+  Entry entry{arena_.size(), name.size(), arena_.size() + name.size(), value.size()};
+  arena_.append(name);
+  arena_.append(value);
+  entries_.push_back(entry);
+}
+
+void Headers::set(std::string_view name, std::string_view value) {
+  // name and value may point into arena_, which add() may reallocate while reading them.
+  const std::string copy = std::string(name).append(value);
+  remove(name);
+  add(std::string_view(copy).substr(0, name.size()), std::string_view(copy).substr(name.size()));
+}
+
+std::size_t Headers::remove(std::string_view name) {
+  const std::size_t before = entries_.size();
+  std::erase_if(entries_, [&](const Entry& entry) {
+    return equalsIgnoreCase(std::string_view(arena_).substr(entry.nameOffset, entry.nameSize),
+                            name);
+  });
+  return before - entries_.size();
+}
+
+std::optional<std::string_view> Headers::find(std::string_view name) const {
+  for (const Entry& entry : entries_) {
+    if (equalsIgnoreCase(std::string_view(arena_).substr(entry.nameOffset, entry.nameSize), name)) {
+      return std::string_view(arena_).substr(entry.valueOffset, entry.valueSize);
+    }
+  }
+  return std::nullopt;
+}
+
+std::size_t Headers::count(std::string_view name) const {
+  return static_cast<std::size_t>(
+      std::count_if(entries_.begin(), entries_.end(), [&](const Entry& e) {
+        return equalsIgnoreCase(std::string_view(arena_).substr(e.nameOffset, e.nameSize), name);
+      }));
+}
+
+void Headers::clear() {
+  arena_.clear();
+  entries_.clear();
+}
+
+Headers::Field Headers::operator[](std::size_t index) const {
+  const Entry& entry = entries_[index];
+  const std::string_view arena(arena_);
+  return {arena.substr(entry.nameOffset, entry.nameSize),
+          arena.substr(entry.valueOffset, entry.valueSize)};
+}
+
+void Request::clear() {
+  method.clear();
+  target.clear();
+  version = 11;
+  headers.clear();
+  body.clear();
+}
+
+Response textResponse(unsigned status, std::string_view body, std::string_view contentType) {
+  Response response;
+  response.status = status;
+  response.headers.add("Content-Type", contentType);
+  response.body.assign(body);
+  return response;
+}
+
+}  // namespace authgate::io::http
