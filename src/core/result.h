@@ -6,8 +6,8 @@
 //   if (!parsed) { log(parsed.error()); return; }
 //   use(*parsed);
 //
-// No exceptions: reading the wrong alternative is a programming error caught by assertions in
-// debug builds, never a path untrusted input can reach when callers test the result first.
+// No exceptions: reading the wrong alternative is a programming error that stops the process
+// (a bug, never a path untrusted input can reach when callers test the result first).
 
 #include <cassert>
 #include <cstdlib>
