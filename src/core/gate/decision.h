@@ -1,0 +1,48 @@
+#pragma once
+// What the gate answers, as a closed set of outcomes; each front end translates it to its wire
+// protocol (HTTP status, Envoy CheckResponse, a proxied upstream request) and never decides.
+//
+//   Allow    forward the request, with headers set for the upstream, client copies of identity
+//            headers removed, and headers for the client (a refreshed Set-Cookie)
+//   Respond  answer the client directly: redirects, sign-in errors, 401/403, endpoint answers
+//   Exchange the login callback needs the IdP's token endpoint: the adapter performs it and hands
+//            the answer to Gate::completeLogin
+
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace authgate::core::gate {
+
+struct HeaderLine {
+  std::string name;
+  std::string value;
+  bool operator==(const HeaderLine&) const = default;
+};
+
+struct Allow {
+  int status = 200;                          // 202 for /oauth2/auth, as oauth2-proxy answers
+  std::vector<HeaderLine> upstreamHeaders;   // set (overwrite) on the upstream request
+  std::vector<std::string> removeHeaders;    // request headers to strip before the upstream
+  std::vector<HeaderLine> responseHeaders;   // for the client (Set-Cookie after a refresh)
+};
+
+struct Respond {
+  int status = 200;
+  std::vector<HeaderLine> headers;  // Location, Set-Cookie (several), WWW-Authenticate, type
+  std::string body;
+  std::string reason;  // why, for the log line; never sent to the client
+};
+
+// The authorization code must be exchanged (RFC 6749 §4.1.3) before the login can finish.
+struct Exchange {
+  std::string code;
+  std::string codeVerifier;  // PKCE (RFC 7636 §4.5)
+  std::string redirectUri;
+  std::string loginState;    // the opened login-state cookie, handed back to completeLogin
+  std::string loginCookieName;
+};
+
+using Decision = std::variant<Allow, Respond, Exchange>;
+
+}  // namespace authgate::core::gate

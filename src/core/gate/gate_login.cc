@@ -1,0 +1,204 @@
+// The login and sign-out halves of Gate: starting the authorization-code flow, checking the
+// callback, finishing the login after the code exchange, and signing out.
+#include <boost/json/value.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url.hpp>
+
+#include "core/gate/gate.h"
+#include "core/gate/identity_headers.h"
+#include "core/gate/responses.h"
+#include "core/jose/jwt.h"
+#include "core/session/cookie_chunks.h"
+
+namespace authgate::core::gate {
+namespace {
+
+
+std::string claimString(const boost::json::object& claims, std::string_view name) {
+  const auto* value = claims.if_contains(name);
+  return value && value->is_string() ? std::string(value->get_string()) : std::string();
+}
+
+// A groups claim is an array of strings or, with some IdPs, a single string.
+std::vector<std::string> claimStrings(const boost::json::object& claims, std::string_view name) {
+  std::vector<std::string> out;
+  const auto* value = claims.if_contains(name);
+  if (value == nullptr) {
+    return out;
+  }
+  if (value->is_string()) {
+    out.emplace_back(value->get_string());
+  } else if (const auto* array = value->if_array()) {
+    for (const auto& element : *array) {
+      if (element.is_string()) {
+        out.emplace_back(element.get_string());
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Decision Gate::startLogin(const CheckRequest& request, const ProviderSnapshot* provider,
+                          std::string return_to, RandomSource& random) const {
+  if (provider == nullptr) {
+    return errorPage(request, 503, "Identity provider unavailable",
+                     "The sign-in service cannot be reached right now. Try again shortly.");
+  }
+  oidc::LoginRequest login = oidc::LoginRequest::create(random, std::move(return_to), request.now);
+  auto sealed = logins_.seal(login, random);
+  if (!sealed) {
+    return errorPage(request, 500, "Sign-in failed", "The sign-in could not be started.");
+  }
+  oidc::ClientRegistration client = settings_.client;
+  client.redirectUri = redirectUri(request);
+  Respond respond = redirectTo(oidc::authorizationUrl(provider->authorizationEndpoint, client, login));
+  respond.headers.push_back(
+      {"Set-Cookie", logins_.cookieName(login.state) + "=" + *sealed + "; " +
+                         attributesFor(request, settings_.loginStateExpire)});
+  // Cap the logins in progress: each tab's login has its own cookie; the oldest go first so
+  // abandoned attempts never pile up into a 431 (oauth2-proxy #2163).
+  const RequestCookies cookies = parseCookieHeader(request.header("Cookie").value_or(""));
+  auto pending = logins_.pending(cookies);
+  const std::size_t keep = settings_.maxPendingLogins > 0 ? settings_.maxPendingLogins - 1 : 0;
+  for (std::size_t i = 0; i + keep < pending.size(); ++i) {
+    respond.headers.push_back({"Set-Cookie", pending[i].first + "=; " +
+                                                 attributesFor(request, std::chrono::seconds(0))});
+  }
+  return respond;
+}
+
+Decision Gate::callback(const CheckRequest& request) const {
+  if (const std::string error = queryParam(request.query, "error"); !error.empty()) {
+    // RFC 6749 §4.1.2.1: the IdP refused; show its reason (escaped), never retry silently.
+    const std::string description = queryParam(request.query, "error_description");
+    return errorPage(request, 403, "Sign-in refused",
+                     "The identity provider answered: " + headerSafe(error) +
+                         (description.empty() ? "" : " (" + headerSafe(description) + ")"));
+  }
+  const std::string state = queryParam(request.query, "state");
+  const std::string code = queryParam(request.query, "code");
+  const RequestCookies cookies = parseCookieHeader(request.header("Cookie").value_or(""));
+  auto login = logins_.open(cookies, state);
+  if (!login) {
+    return errorPage(request, 403, "Sign-in failed",
+                     "This sign-in link is not valid in this browser any more. Start again.");
+  }
+  if (login->createdAt + settings_.loginStateExpire.count() < request.now) {
+    return errorPage(request, 403, "Sign-in failed", "The sign-in took too long. Start again.");
+  }
+  if (code.empty()) {
+    return errorPage(request, 403, "Sign-in failed", "The identity provider sent no code.");
+  }
+  return Exchange{.code = code,
+                  .codeVerifier = login->codeVerifier,
+                  .redirectUri = redirectUri(request),
+                  .loginState = std::string(*cookies.find(logins_.cookieName(state))),
+                  .loginCookieName = logins_.cookieName(state)};
+}
+
+Respond Gate::completeLogin(const CheckRequest& request, const Exchange& exchange,
+                            const Result<oidc::TokenResponse, oidc::TokenError>& tokens,
+                            const ProviderSnapshot& provider, RandomSource& random) const {
+  if (!tokens) {
+    Respond respond = errorPage(request, 502, "Sign-in failed",
+                                "The identity provider did not complete the sign-in. Start again.");
+    respond.reason = "token endpoint: " + tokens.error().error + ": " + tokens.error().detail;
+    return respond;
+  }
+  auto login = logins_.openValue(exchange.loginState);
+  if (!login) {
+    Respond respond = errorPage(request, 403, "Sign-in failed", "Start again.");
+    respond.reason = login.error();
+    return respond;
+  }
+  jose::VerifyOptions options;
+  options.allowedAlgorithms = settings_.allowedAlgorithms;
+  options.claims = jose::ClaimRules{.issuer = provider.issuer,
+                                    .audiences = {settings_.client.clientId},
+                                    .clientId = settings_.client.clientId,
+                                    .nonce = login->nonce,
+                                    .skewSeconds = settings_.clockSkewSeconds,
+                                    .now = request.now};
+  auto verified = provider.keys ? jose::verifyJwt(tokens->idToken, *provider.keys, options)
+                                : Result<jose::VerifiedJwt, jose::Failure>(fail(jose::Failure{
+                                      jose::Error::KeyNotFound, "no key set loaded"}));
+  if (!verified) {
+    Respond respond = errorPage(request, 403, "Sign-in failed",
+                                "The identity provider's answer could not be verified.");
+    respond.reason = "ID token refused: " + std::string(jose::toString(verified.error().code)) +
+                     ": " + verified.error().detail;
+    return respond;
+  }
+  const jose::Claims& claims = verified->claims;
+  session::Session session;
+  session.subject = claims.sub;
+  session.email = claimString(claims.all, "email");
+  session.user = claimString(claims.all, settings_.userClaim);
+  if (session.user.empty()) {
+    session.user = claims.sub;
+  }
+  session.preferredUsername = claimString(claims.all, "preferred_username");
+  session.groups = claimStrings(claims.all, settings_.groupsClaim);
+  session.idToken = tokens->idToken;
+  session.accessToken = tokens->accessToken;
+  session.refreshToken = tokens->refreshToken;
+  session.idTokenExpiresAt = claims.exp;
+  session.accessTokenExpiresAt = tokens->accessTokenExpiresAt;
+  session.createdAt = request.now;
+  session.expiresAt = request.now + settings_.cookieExpire.count();
+
+  auto sealed = sessions_.seal(session, random);
+  const RequestCookies cookies = parseCookieHeader(request.header("Cookie").value_or(""));
+  auto lines = sealed ? session::replaceCookie(settings_.cookieName, *sealed,
+                                               attributesFor(request, settings_.cookieExpire),
+                                               [&](std::string_view n) { return cookies.find(n); })
+                      : Result<std::vector<std::string>, session::Failure>(fail(sealed.error()));
+  if (!lines) {
+    Respond respond = errorPage(request, 500, "Sign-in failed",
+                                "The session is too large for cookies.");
+    respond.reason = "session not stored: " + lines.error().detail;
+    return respond;
+  }
+  Respond respond = redirectTo(redirects_.sanitize(login->returnTo));
+  addSetCookies(respond, *lines);
+  respond.headers.push_back({"Set-Cookie", exchange.loginCookieName + "=; " +
+                                               attributesFor(request, std::chrono::seconds(0))});
+  return respond;
+}
+
+Respond Gate::signOut(const CheckRequest& request, const ProviderSnapshot* provider) const {
+  const RequestCookies cookies = parseCookieHeader(request.header("Cookie").value_or(""));
+  std::string target = redirects_.sanitize(queryParam(request.query, "rd"));
+  std::string id_token;
+  if (auto joined = session::joinCookie(settings_.cookieName,
+                                        [&](std::string_view n) { return cookies.find(n); });
+      joined && joined->has_value()) {
+    if (auto opened = sessions_.open(**joined, request.now)) {
+      id_token = opened->idToken;
+    }
+  }
+  // RP-Initiated Logout 1.0 §2: end the IdP session too when the IdP offers it.
+  if (provider && !provider->endSessionEndpoint.empty()) {
+    if (auto parsed = boost::urls::parse_absolute_uri(provider->endSessionEndpoint)) {
+      boost::urls::url url(*parsed);
+      if (!id_token.empty()) {
+        url.params().append({"id_token_hint", id_token});
+      }
+      url.params().append({"client_id", settings_.client.clientId});
+      if (target.starts_with("/")) {
+        target = std::string(request.scheme) + "://" + std::string(request.host) + target;
+      }
+      url.params().append({"post_logout_redirect_uri", target});
+      target = std::string(url.buffer());
+    }
+  }
+  Respond respond = redirectTo(target);
+  addSetCookies(respond, session::clearCookies(settings_.cookieName,
+                                               attributesFor(request, std::nullopt),
+                                               [&](std::string_view n) { return cookies.find(n); }));
+  return respond;
+}
+
+}  // namespace authgate::core::gate

@@ -1,0 +1,50 @@
+#pragma once
+// What the gate needs to know, in the gate's own terms: the app layer builds it from the
+// configuration once at start-up (and again on reload), so the core never reads config keys.
+
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/gate/cookies.h"
+#include "core/jose/algorithm.h"
+#include "core/jose/jwks.h"
+#include "core/oidc/login_request.h"
+
+namespace authgate::core::gate {
+
+struct GateSettings {
+  std::string proxyPrefix = "/oauth2";
+  std::string pingPath = "/ping";
+  std::string readyPath = "/ready";
+
+  std::string cookieName = "_authgate";
+  CookieAttributes cookie;                  // domain chosen per request from cookieDomains
+  std::vector<std::string> cookieDomains;   // the longest one matching the host wins
+  std::chrono::seconds cookieExpire{std::chrono::hours(168)};
+  std::chrono::seconds loginStateExpire{std::chrono::minutes(15)};
+  std::size_t maxPendingLogins = 5;         // older login-state cookies are deleted beyond this
+
+  // clientId, scopes; redirectUri empty means "<scheme>://<host><proxyPrefix>/callback".
+  oidc::ClientRegistration client;
+  std::vector<jose::Algorithm> allowedAlgorithms{jose::Algorithm::RS256};
+  std::int64_t clockSkewSeconds = 30;
+  std::string userClaim = "email";          // X-Forwarded-User; falls back to `sub`
+  std::string groupsClaim = "groups";
+
+  bool passAuthorizationHeader = false;     // Authorization: Bearer <id_token> to the upstream
+  bool passAccessToken = false;             // X-Forwarded-Access-Token / X-Auth-Request-Access-Token
+  bool setAuthorizationHeader = false;      // Authorization: Bearer <id_token> on /oauth2/auth
+};
+
+// What discovery and the JWKS gave; the gate is handed nullptr while the provider is not ready.
+struct ProviderSnapshot {
+  std::string issuer;
+  std::string authorizationEndpoint;
+  std::string endSessionEndpoint;           // empty when the IdP publishes none
+  std::shared_ptr<const jose::Jwks> keys;
+};
+
+}  // namespace authgate::core::gate
