@@ -1,0 +1,19 @@
+// Fuzz target: the configuration file as untrusted text through the whole loader (YAML parse,
+// shape checks, typed parsing, validation) with no environment, no flags and no file access.
+// The loader must return a Config or problems: no crash, no escaped exception, bounded work
+// (the loader itself rejects text over kMaxYamlBytes and deep flow nesting).
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "core/config/loader.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  namespace config = authgate::core::config;
+  const std::string_view text(reinterpret_cast<const char*>(data), size);
+  auto loaded = config::load(config::Inputs{.yaml = text});
+  if (!loaded && loaded.error().empty()) {
+    __builtin_trap();  // a failure must always say why
+  }
+  return 0;
+}

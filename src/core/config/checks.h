@@ -1,0 +1,38 @@
+#pragma once
+// Validation rules for single option values, referenced from the schema table (schema.cc).
+// Each returns why the value is invalid, or nullopt. Reasons quote the value only for options
+// that are not secret (no secret option uses these checks).
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace authgate::core::config::checks {
+
+// OIDC Discovery §4 / Core §2: an http(s) URL with a host and no query or fragment.
+std::optional<std::string> issuerUrl(std::string_view value);
+// An absolute http(s) URL with a host and no fragment (the OAuth 2.0 redirect URI,
+// RFC 6749 §3.1.2 forbids a fragment). Empty means "derive from the request".
+std::optional<std::string> redirectUrl(std::string_view value);
+// http(s)://host[:port][/path] or static://CODE with CODE an HTTP status (100-599).
+std::optional<std::string> upstream(std::string_view value);
+// host:port, [ipv6]:port or :port with port 0-65535. Empty means "disabled".
+std::optional<std::string> listenAddress(std::string_view value);
+// An absolute path such as /oauth2: starts with '/', no trailing '/', no query or fragment.
+std::optional<std::string> pathPrefix(std::string_view value);
+// A cookie Path attribute (RFC 6265 §4.1.1): starts with '/', no ';' or control characters.
+std::optional<std::string> cookiePath(std::string_view value);
+// A cookie name: an RFC 7230 token (RFC 6265 §4.1.1), 1 to 256 characters.
+std::optional<std::string> cookieName(std::string_view value);
+// A cookie Domain attribute: a host name, optionally with a leading '.'.
+std::optional<std::string> cookieDomain(std::string_view value);
+// A redirect whitelist entry: [. or *.]host[:port or :*].
+std::optional<std::string> whitelistDomain(std::string_view value);
+// An email domain: "*", or [. or *.]host.
+std::optional<std::string> emailDomain(std::string_view value);
+// An IPv4 or IPv6 address, optionally with a /prefix length (CIDR, RFC 4632 §3.1).
+std::optional<std::string> cidr(std::string_view value);
+// An OAuth 2.0 scope token (RFC 6749 §3.3).
+std::optional<std::string> scopeToken(std::string_view value);
+
+}  // namespace authgate::core::config::checks

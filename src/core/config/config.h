@@ -1,0 +1,102 @@
+#pragma once
+// The typed configuration the rest of authgate reads. It is a value: built once by
+// config::load() (loader.h), validated as a whole, then shared as an immutable snapshot.
+//
+// Usage:
+//   auto loaded = config::load(inputs);
+//   if (!loaded) { for (auto& p : loaded.error()) std::cerr << p << '\n'; return 1; }
+//   const config::Config& config = *loaded;
+//   use(config.cookie.secret.key, config.cookie.expire);
+//
+// Every field here is bound to one row of the schema table (schema.cc), which holds its key,
+// flag, environment variable, default, validation rule and documentation.
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "core/session/cookie_secret.h"
+
+namespace authgate::core::config {
+
+// A secret string (client secret). Never printed: summaries show only its length.
+struct Secret {
+  std::string value;
+};
+
+// A cookie secret as configured (kept for the HMAC and for masking) and its decoded key.
+struct CookieKey {
+  std::string configured;  // the text as given; the HMAC key in oauth2-proxy's format
+  session::CookieSecret key;
+};
+
+// The path of a file holding a secret. The loader reads it and fills the paired secret field.
+struct SecretFile {
+  std::string path;
+};
+
+// Where the effective value of an option came from, lowest precedence first.
+enum class Source {
+  Default,     // the schema's default
+  File,        // the YAML configuration file
+  Env,         // an AUTHGATE_* environment variable
+  Flag,        // a command-line flag or --set
+  SecretFile,  // read from the file named by the paired *_file option
+};
+const char* toString(Source source);
+
+struct ServerConfig {
+  std::string httpAddress;
+  std::string httpsAddress;
+  std::string tlsCertFile;
+  std::string tlsKeyFile;
+};
+
+struct ProviderConfig {
+  std::string issuerUrl;
+  std::string clientId;
+  Secret clientSecret;
+  SecretFile clientSecretFile;
+  std::vector<std::string> scopes;
+  std::vector<std::string> allowedAlgorithms;
+  std::chrono::seconds clockSkew{0};
+};
+
+struct CookieConfig {
+  std::string name;
+  CookieKey secret;                        // seals and opens sessions
+  SecretFile secretFile;                   // where secret came from, when it came from a file
+  std::vector<CookieKey> previousSecrets;  // still open sessions (rotation), never seal
+  std::vector<std::string> domains;
+  std::string path;
+  std::chrono::seconds expire{0};   // 0: browser-session cookie
+  std::chrono::seconds refresh{0};  // 0: never refresh
+  bool secure = true;
+  bool httpOnly = true;
+  std::string sameSite;  // "lax", "strict", "none" or "" (attribute omitted)
+  std::chrono::seconds csrfExpire{0};
+};
+
+struct LoggingConfig {
+  std::string level;  // trace, debug, info, warn or error
+};
+
+struct Config {
+  ServerConfig server;
+  std::string proxyPrefix;
+  std::vector<std::string> upstreams;
+  std::string redirectUrl;
+  std::vector<std::string> whitelistDomains;
+  std::vector<std::string> emailDomains;
+  std::vector<std::string> trustedProxies;  // CIDRs or single addresses
+  ProviderConfig provider;
+  CookieConfig cookie;
+  LoggingConfig logging;
+
+  // Dotted key -> where its effective value came from (every schema key is present).
+  std::map<std::string, Source, std::less<>> sources;
+};
+
+}  // namespace authgate::core::config
