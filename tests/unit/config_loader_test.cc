@@ -52,7 +52,7 @@ TEST(ConfigLoader, MinimalConfigGetsEveryDefault) {
   EXPECT_THAT(c.provider.allowedAlgorithms, ElementsAre("RS256"));
   EXPECT_EQ(c.provider.clockSkew, seconds{30});
   EXPECT_EQ(c.provider.clientSecret.value, "client-secret-value");
-  EXPECT_EQ(c.cookie.name, "_oauth2_proxy");
+  EXPECT_EQ(c.cookie.name, "_authgate");
   EXPECT_EQ(c.cookie.secret.key.bytes.size(), 32u);
   EXPECT_EQ(c.cookie.secret.configured, "q-LUN0AXjfvdlqTV4BSDCpxMNTTMWcoPYV_Ohhj2HVg=");
   EXPECT_EQ(c.cookie.path, "/");

@@ -69,7 +69,7 @@ const Option kOptions[] = {
    "JWS algorithms accepted on ID tokens and bearer JWTs.", "[RS256, ES256]", nullptr, kAlgorithms},
   {"provider.clock_skew", "--oidc-clock-skew", bind<&C::provider, &P::clockSkew>(), "30s", false,
    "Tolerance for `exp`, `nbf` and `iat` when verifying tokens.", "1m"},
-  {"cookie.name", "--cookie-name", bind<&C::cookie, &K::name>(), "_oauth2_proxy", false,
+  {"cookie.name", "--cookie-name", bind<&C::cookie, &K::name>(), "_authgate", false,
    "Name of the session cookie (a cookie token of at most 256 characters); `__Host-` prefix recommended.",
    "__Host-authgate", checks::cookieName},
   {"cookie.secret", "--cookie-secret", bind<&C::cookie, &K::secret>(), "", true,
