@@ -11,4 +11,7 @@ void addCheckConfigCommand(CLI::App& app, int& exit_code);
 // authgate token verify --jwks FILE --issuer ISS --audience AUD [--nonce N] TOKEN (token_command.cc)
 void addTokenCommand(CLI::App& app, int& exit_code);
 
+// authgate serve [options] (serve_command.cc)
+void addServeCommand(CLI::App& app, int& exit_code);
+
 }  // namespace authgate::app

@@ -8,6 +8,7 @@ int main(int argc, char** argv) {
   CLI::App app{
       "authgate: an OpenID Connect login gate and external-authorization server.\n"
       "Examples:\n"
+      "  authgate serve --config authgate.yaml\n"
       "  authgate check-config --config authgate.yaml\n"
       "  authgate token verify --jwks keys.json --issuer https://idp.example.com \\\n"
       "      --audience my-client eyJhbGciOi...",
@@ -16,6 +17,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   int exit_code = 0;
+  authgate::app::addServeCommand(app, exit_code);
   authgate::app::addCheckConfigCommand(app, exit_code);
   authgate::app::addTokenCommand(app, exit_code);
 

@@ -1,0 +1,110 @@
+#include "app/config_options.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+
+#include "core/config/loader.h"
+#include "core/config/schema.h"
+
+extern char** environ;  // POSIX; the process environment
+
+namespace authgate::app {
+namespace {
+
+namespace config = core::config;
+
+// Secret files hold a key or a password; anything this large is the wrong file.
+constexpr std::size_t kMaxSecretFileBytes = 64 * 1024;
+
+// Reads a whole file of at most `limit` bytes.
+core::Result<std::string, std::string> readFile(const std::string& path, std::size_t limit) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return core::fail(std::string(std::strerror(errno)));
+  }
+  std::string content(limit + 1, '\0');
+  in.read(content.data(), static_cast<std::streamsize>(content.size()));
+  if (in.bad()) {
+    return core::fail(std::string("read error"));
+  }
+  content.resize(static_cast<std::size_t>(in.gcount()));
+  if (content.size() > limit) {
+    return core::fail("larger than " + std::to_string(limit) + " bytes");
+  }
+  return content;
+}
+
+std::map<std::string, std::string> authgateEnvironment() {
+  std::map<std::string, std::string> env;
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+    const std::string_view text(*entry);
+    const std::size_t equals = text.find('=');
+    if (text.starts_with("AUTHGATE_") && equals != std::string_view::npos) {
+      env.emplace(text.substr(0, equals), text.substr(equals + 1));
+    }
+  }
+  return env;
+}
+
+}  // namespace
+
+core::Result<config::Config, config::Problems> loadConfig(const ConfigArgs& args) {
+  config::Problems problems;
+  std::string yaml;
+  if (!args.configPath.empty()) {
+    auto text = readFile(args.configPath, config::kMaxYamlBytes);
+    if (!text) {
+      return core::fail(config::Problems{
+          {"config", "cannot read \"" + args.configPath + "\": " + text.error()}});
+    }
+    yaml = std::move(*text);
+  }
+  std::vector<config::FlagValue> flags;
+  for (const auto& [key, values] : args.flags) {
+    for (const std::string& value : values) {
+      flags.push_back({key, value});
+    }
+  }
+  // --set comes after the named flags, so it wins when both name the same scalar option.
+  for (const std::string& set : args.sets) {
+    const std::size_t equals = set.find('=');
+    if (equals == std::string::npos) {
+      problems.push_back({set, "--set expects key=value"});
+      continue;
+    }
+    flags.push_back({set.substr(0, equals), set.substr(equals + 1)});
+  }
+  config::Inputs inputs{
+      .yaml = yaml,
+      .env = authgateEnvironment(),
+      .flags = std::move(flags),
+      .readFile = [](const std::string& path) { return readFile(path, kMaxSecretFileBytes); },
+  };
+  auto loaded = config::load(inputs);
+  if (!loaded) {
+    problems.insert(problems.end(), loaded.error().begin(), loaded.error().end());
+  }
+  if (!problems.empty()) {
+    return core::fail(std::move(problems));
+  }
+  return std::move(*loaded);
+}
+
+void addConfigOptions(CLI::App& command, const std::shared_ptr<ConfigArgs>& args) {
+  command.add_option("-c,--config", args->configPath, "YAML configuration file");
+  command
+      .add_option("--set", args->sets, "Set any option by its dotted key: key=value (repeatable)")
+      ->allow_extra_args(false);
+  for (const config::Option& option : config::options()) {
+    std::vector<std::string>& values = args->flags[std::string(option.key)];
+    const std::string flag(option.flag);
+    const std::string help = std::string(option.description) + " [" + std::string(option.key) + "]";
+    CLI::Option* added = option.type() == config::Type::Bool
+                             ? command.add_flag(flag, values, help)
+                             : command.add_option(flag, values, help)->allow_extra_args(false);
+    added->group("Options (docs/configuration.md)");
+  }
+}
+
+}  // namespace authgate::app

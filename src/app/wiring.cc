@@ -1,0 +1,139 @@
+#include "app/wiring.h"
+
+#include <spdlog/spdlog.h>
+
+#include <charconv>
+
+namespace authgate::app {
+namespace {
+
+namespace config = core::config;
+namespace gate = core::gate;
+
+gate::SameSite sameSiteOf(const std::string& text) {
+  if (text == "lax") {
+    return gate::SameSite::Lax;
+  }
+  if (text == "strict") {
+    return gate::SameSite::Strict;
+  }
+  if (text == "none") {
+    return gate::SameSite::None;
+  }
+  return gate::SameSite::Unset;
+}
+
+struct HostPort {
+  std::string host;
+  std::uint16_t port = 0;
+};
+
+// "127.0.0.1:4180", "[::1]:4180", ":4180" (all interfaces).
+core::Result<HostPort, std::string> splitAddress(std::string_view key, std::string_view text) {
+  const std::size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos) {
+    return core::fail(std::string(key) + ": expected host:port, got \"" + std::string(text) + "\"");
+  }
+  HostPort out;
+  out.host = std::string(text.substr(0, colon));
+  if (out.host.size() >= 2 && out.host.front() == '[' && out.host.back() == ']') {
+    out.host = out.host.substr(1, out.host.size() - 2);
+  }
+  if (out.host.empty()) {
+    out.host = "0.0.0.0";
+  }
+  const std::string_view port = text.substr(colon + 1);
+  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), out.port);
+  if (ec != std::errc() || end != port.data() + port.size()) {
+    return core::fail(std::string(key) + ": the port of \"" + std::string(text) +
+                      "\" is not a number from 0 to 65535");
+  }
+  return out;
+}
+
+}  // namespace
+
+core::Result<std::shared_ptr<const gate::Gate>, std::string> buildGate(
+    const config::Config& config) {
+  gate::GateSettings settings;
+  settings.proxyPrefix = config.proxyPrefix;
+  settings.cookieName = config.cookie.name;
+  settings.cookie = {.path = config.cookie.path,
+                     .domain = "",
+                     .secure = config.cookie.secure,
+                     .httpOnly = config.cookie.httpOnly,
+                     .sameSite = sameSiteOf(config.cookie.sameSite)};
+  settings.cookieDomains = config.cookie.domains;
+  settings.cookieExpire = config.cookie.expire;
+  settings.loginStateExpire = config.cookie.csrfExpire;
+  settings.client = {.clientId = config.provider.clientId,
+                     .redirectUri = config.redirectUrl,
+                     .scopes = config.provider.scopes};
+  settings.allowedAlgorithms.clear();
+  for (const std::string& name : config.provider.allowedAlgorithms) {
+    auto alg = core::jose::lookupAlgorithm(name);
+    if (!alg) {
+      return core::fail("provider.allowed_algorithms: " + alg.error().detail);
+    }
+    settings.allowedAlgorithms.push_back(*alg);
+  }
+  settings.clockSkewSeconds = config.provider.clockSkew.count();
+
+  std::vector<core::session::CookieSecret> secrets{config.cookie.secret.key};
+  for (const config::CookieKey& previous : config.cookie.previousSecrets) {
+    secrets.push_back(previous.key);
+  }
+  auto built = gate::Gate::create(std::move(settings), secrets, config.whitelistDomains);
+  if (!built) {
+    return core::fail(built.error());
+  }
+  return std::make_shared<const gate::Gate>(std::move(*built));
+}
+
+core::Result<io::frontend::Upstream, std::string> buildUpstream(const config::Config& config) {
+  if (config.upstreams.empty()) {
+    return io::frontend::Upstream::parse("static://200");
+  }
+  if (config.upstreams.size() > 1) {
+    return core::fail(std::string(
+        "upstreams: only one upstream is supported for now (path routing comes later)"));
+  }
+  auto upstream = io::frontend::Upstream::parse(config.upstreams.front());
+  if (!upstream) {
+    return core::fail("upstreams: " + upstream.error());
+  }
+  return upstream;
+}
+
+core::Result<io::http::ServerOptions, std::string> buildServerOptions(
+    const config::Config& config) {
+  io::http::ServerOptions options;
+  auto http = splitAddress("server.http_address", config.server.httpAddress);
+  if (!http) {
+    return core::fail(http.error());
+  }
+  options.address = http->host;
+  options.port = http->port;
+  if (!config.server.httpsAddress.empty()) {
+    auto https = splitAddress("server.https_address", config.server.httpsAddress);
+    if (!https) {
+      return core::fail(https.error());
+    }
+    options.tls = io::http::TlsOptions{.address = https->host,
+                                       .port = https->port,
+                                       .certificateChainFile = config.server.tlsCertFile,
+                                       .privateKeyFile = config.server.tlsKeyFile};
+  }
+  return options;
+}
+
+io::idp::ProviderOptions buildProviderOptions(const config::Config& config) {
+  io::idp::ProviderOptions options;
+  options.issuer = config.provider.issuerUrl;
+  options.client.clientId = config.provider.clientId;
+  options.client.clientSecret = config.provider.clientSecret.value;
+  options.log = [](std::string_view line) { spdlog::warn("identity provider: {}", line); };
+  return options;
+}
+
+}  // namespace authgate::app

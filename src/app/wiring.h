@@ -1,0 +1,26 @@
+#pragma once
+// From the validated configuration to the pieces `serve` runs: the gate's settings, the
+// upstream, the listeners and the identity provider client. Each returns a message naming the
+// option when the value cannot be used.
+
+#include <memory>
+#include <string>
+
+#include "core/config/config.h"
+#include "core/gate/gate.h"
+#include "core/result.h"
+#include "io/frontend/upstream.h"
+#include "io/http/server.h"
+#include "io/idp/provider.h"
+
+namespace authgate::app {
+
+core::Result<std::shared_ptr<const core::gate::Gate>, std::string> buildGate(
+    const core::config::Config& config);
+core::Result<io::frontend::Upstream, std::string> buildUpstream(
+    const core::config::Config& config);
+core::Result<io::http::ServerOptions, std::string> buildServerOptions(
+    const core::config::Config& config);
+io::idp::ProviderOptions buildProviderOptions(const core::config::Config& config);
+
+}  // namespace authgate::app

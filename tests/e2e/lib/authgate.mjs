@@ -1,0 +1,79 @@
+// Starts the authgate binary under test as a child process on 127.0.0.1 and stops it again.
+// The binary comes from AUTHGATE_BINARY (set by CTest) or the release build.
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const AUTHGATE_BINARY = process.env.AUTHGATE_BINARY || path.join(root, 'build/release/src/app/authgate');
+export const COOKIE_SECRET = 'q-LUN0AXjfvdlqTV4BSDCpxMNTTMWcoPYV_Ohhj2HVg=';
+
+// A port that was free a moment ago (the IdP must know authgate's callback URL before it starts).
+export async function freePort() {
+  const server = net.createServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+// Starts `authgate serve` with the given flags (oauth2-proxy names) and waits for /ping.
+// Returns { url, port, process, logs(), stop() }.
+export async function startAuthgate({ port, issuer, clientId, clientSecret, upstream, extraArgs = [], env = {} }) {
+  const args = [
+    'serve',
+    `--http-address=127.0.0.1:${port}`,
+    `--oidc-issuer-url=${issuer}`,
+    `--client-id=${clientId}`,
+    `--client-secret=${clientSecret}`,
+    `--cookie-secret=${COOKIE_SECRET}`,
+    `--upstream=${upstream}`,
+    '--log-level=info',
+    ...extraArgs,
+  ];
+  const child = spawn(AUTHGATE_BINARY, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => { output += chunk; });
+  child.stderr.on('data', (chunk) => { output += chunk; });
+  const exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 15000;
+  for (;;) {
+    if (child.exitCode !== null) {
+      throw new Error(`authgate exited with ${child.exitCode}:\n${output}`);
+    }
+    try {
+      const response = await fetch(`${url}/ping`);
+      if (response.status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`authgate did not answer /ping within 15 s:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return {
+    url,
+    port,
+    process: child,
+    logs: () => output,
+    // SIGTERM, then the exit status (graceful shutdown exits 0).
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+    // Waits until /ready answers 200 (discovery and keys loaded).
+    async ready(timeoutMs = 15000) {
+      const end = Date.now() + timeoutMs;
+      while (Date.now() < end) {
+        const response = await fetch(`${url}/ready`).catch(() => undefined);
+        if (response?.status === 200) return;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      throw new Error(`authgate not ready:\n${output}`);
+    },
+  };
+}
