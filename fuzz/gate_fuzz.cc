@@ -37,9 +37,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   const std::array<gate::HeaderView, 2> headers{gate::HeaderView{"Cookie", fields[3]},
                                                 gate::HeaderView{"Accept", fields[4]}};
-  gate::CheckRequest request{.method = fields[0], .scheme = "https", .host = "app.example.com",
-                             .path = fields[1], .query = fields[2], .headers = headers,
-                             .peer = "127.0.0.1", .now = 1760000000};
+  gate::CheckRequest request{.method = fields[0],
+                             .scheme = "https",
+                             .host = "app.example.com",
+                             .path = fields[1],
+                             .query = fields[2],
+                             .headers = headers,
+                             .peer = "127.0.0.1",
+                             .now = 1760000000};
   static gate::ProviderSnapshot provider{.issuer = "https://idp.test",
                                          .authorizationEndpoint = "https://idp.test/authorize",
                                          .endSessionEndpoint = "https://idp.test/logout",

@@ -14,16 +14,14 @@ from pathlib import Path
 
 # (keyword in the benchmark name, baseline key, what the baseline measures)
 BASELINES = [
+    ("gcm", "aes3k", "openssl speed -evp aes-256-gcm -bytes 3072, ops/s"),
     ("rs256", "rsa2048", "openssl speed rsa2048, verify/s"),
     ("ps256", "rsa2048", "openssl speed rsa2048, verify/s (PKCS#1 v1.5; PSS adds one MGF1)"),
-    ("rs512", "rsa4096", "openssl speed rsa4096, verify/s"),
     ("es256", "ecdsap256", "openssl speed ecdsap256, verify/s"),
-    ("es384", "ecdsap384", "openssl speed ecdsap384, verify/s"),
     ("eddsa", "ed25519", "openssl speed ed25519, verify/s"),
     ("ed25519", "ed25519", "openssl speed ed25519, verify/s"),
     ("seal", "aes3k", "openssl speed -evp aes-256-gcm -bytes 3072, ops/s"),
     ("open", "aes3k", "openssl speed -evp aes-256-gcm -bytes 3072, ops/s"),
-    ("gcm", "aes3k", "openssl speed -evp aes-256-gcm -bytes 3072, ops/s"),
 ]
 
 
@@ -36,8 +34,7 @@ def verify_rate(text, pattern):
 
 def read_baselines(work):
     rates = {}
-    for name, pattern in [("rsa2048", r"^rsa 2048 bits"), ("rsa4096", r"^rsa 4096 bits"),
-                          ("ecdsap256", r"ecdsa \(nistp256\)"), ("ecdsap384", r"ecdsa \(nistp384\)"),
+    for name, pattern in [("rsa2048", r"^rsa 2048 bits"), ("ecdsap256", r"ecdsa \(nistp256\)"),
                           ("ed25519", r"EdDSA \(Ed25519\)")]:
         path = work / f"speed-{name}.txt"
         if path.exists():

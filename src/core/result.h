@@ -32,7 +32,8 @@ Unexpected<std::decay_t<E>> fail(E&& error) {
 template <class T, class E>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value)
+      : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
   template <class G>
   Result(Unexpected<G> failure)  // NOLINT: implicit by design
       : state_(std::in_place_index<1>, std::move(failure.error)) {}

@@ -35,8 +35,8 @@ TEST(Base64Url, RoundTripsEveryLength) {
 
 TEST(Base64Url, RejectsPaddingStrayCharactersAndBadLengths) {
   using namespace std::string_view_literals;
-  for (std::string_view bad : {"Zg=="sv, "Zm8="sv, "Zm9v\n"sv, " Zm9v"sv, "Zm+v"sv, "Zm/v"sv, "Z"sv, "Zm9vY"sv,
-                               "Zm9v."sv, "Zm\0v"sv}) {
+  for (std::string_view bad : {"Zg=="sv, "Zm8="sv, "Zm9v\n"sv, " Zm9v"sv, "Zm+v"sv, "Zm/v"sv, "Z"sv,
+                               "Zm9vY"sv, "Zm9v."sv, "Zm\0v"sv}) {
     EXPECT_FALSE(base64url::decode(bad)) << bad;
   }
 }

@@ -54,8 +54,8 @@ std::map<std::string, std::string> queryOf(const std::string& url) {
 TEST(AuthorizationUrl, CarriesEveryParameterOfTheCodeFlowWithPkce) {
   CountingRandom random;
   const LoginRequest login = LoginRequest::create(random, "/", 0);
-  const ClientRegistration client{"my client", "https://app.example.com/oauth2/callback",
-                                  {"email", "profile", "openid"}};
+  const ClientRegistration client{
+      "my client", "https://app.example.com/oauth2/callback", {"email", "profile", "openid"}};
   const std::string url = authorizationUrl("https://idp.example.com/authorize", client, login);
   ASSERT_TRUE(url.starts_with("https://idp.example.com/authorize?")) << url;
   auto query = queryOf(url);
@@ -73,9 +73,8 @@ TEST(AuthorizationUrl, CarriesEveryParameterOfTheCodeFlowWithPkce) {
 TEST(AuthorizationUrl, KeepsParametersTheEndpointAlreadyHas) {
   CountingRandom random;
   const LoginRequest login = LoginRequest::create(random, "/", 0);
-  const std::string url =
-      authorizationUrl("https://idp.example.com/authorize?tenant=a%20b", {"c", "https://x/cb", {}},
-                       login);
+  const std::string url = authorizationUrl("https://idp.example.com/authorize?tenant=a%20b",
+                                           {"c", "https://x/cb", {}}, login);
   auto query = queryOf(url);
   EXPECT_EQ(query["tenant"], "a b");
   EXPECT_EQ(query["scope"], "openid");

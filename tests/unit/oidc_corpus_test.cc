@@ -24,10 +24,10 @@ std::string seedBody(const std::string& name) {
 
 TEST(OidcCorpus, SeedsParseAsIntended) {
   EXPECT_TRUE(oidc::parseProviderMetadata(seedBody("discovery.json"), "https://idp.example.com"));
-  EXPECT_TRUE(oidc::parseTokenResponse(200, seedBody("token.json"),
-                                       oidc::Grant::AuthorizationCode, 0));
-  auto error = oidc::parseTokenResponse(400, seedBody("token_error.json"),
-                                        oidc::Grant::RefreshToken, 0);
+  EXPECT_TRUE(
+      oidc::parseTokenResponse(200, seedBody("token.json"), oidc::Grant::AuthorizationCode, 0));
+  auto error =
+      oidc::parseTokenResponse(400, seedBody("token_error.json"), oidc::Grant::RefreshToken, 0);
   ASSERT_FALSE(error);
   EXPECT_EQ(error.error().error, "invalid_grant");
   auto policy = redirect::RedirectPolicy::compile({".example.com", "app.example.org:*"});

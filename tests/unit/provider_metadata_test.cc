@@ -60,9 +60,11 @@ TEST(ProviderMetadata, RefusesMissingOrMalformedMembers) {
                R"("jwks_uri":"https://x/k"})",
            "{" + base + R"(,"authorization_endpoint":"https://x/a","token_endpoint":7,)" +
                R"("jwks_uri":"https://x/k"})",
-           "{" + base + R"(,"authorization_endpoint":"https://x/a","token_endpoint":"https://x/t",)" +
+           "{" + base +
+               R"(,"authorization_endpoint":"https://x/a","token_endpoint":"https://x/t",)" +
                R"x("jwks_uri":"javascript:alert(1)"})x",
-           "{" + base + R"(,"authorization_endpoint":"https://x/a","token_endpoint":"https://x/t",)" +
+           "{" + base +
+               R"(,"authorization_endpoint":"https://x/a","token_endpoint":"https://x/t",)" +
                R"("jwks_uri":"https://x/k","id_token_signing_alg_values_supported":"RS256"})",
            std::string(R"({"authorization_endpoint":"https://x/a"})"),
        }) {

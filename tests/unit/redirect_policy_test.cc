@@ -6,9 +6,9 @@ namespace authgate::core::redirect {
 namespace {
 
 RedirectPolicy examplePolicy() {
-  auto policy = RedirectPolicy::compile(
-      {"app.example.com", ".corp.example.org", "*.wild.example.net", "ports.example.com:8443",
-       "any.example.com:*"});
+  auto policy =
+      RedirectPolicy::compile({"app.example.com", ".corp.example.org", "*.wild.example.net",
+                               "ports.example.com:8443", "any.example.com:*"});
   EXPECT_TRUE(policy) << policy.error();
   return *policy;
 }
@@ -104,8 +104,8 @@ TEST(RedirectPolicy, WithoutWhitelistOnlyRelativePathsPass) {
 }
 
 TEST(RedirectPolicy, RejectsMalformedWhitelistEntries) {
-  for (const char* entry : {"", ".", "*.", "exa mple.com", "example.com:port", "example.com:",
-                            "example.com.", "https://example.com"}) {
+  for (const char* entry : {"", ".", "*.", "exa mple.com", "example.com:port",
+                            "example.com:", "example.com.", "https://example.com"}) {
     auto policy = RedirectPolicy::compile({entry});
     EXPECT_FALSE(policy) << entry;
   }

@@ -39,9 +39,9 @@ TEST(TokenResponse, ARefreshAnswerMayOmitTheIdToken) {
 }
 
 TEST(TokenResponse, ReportsTheIdpErrorCode) {
-  auto tokens = parseTokenResponse(
-      400, R"({"error":"invalid_grant","error_description":"code expired"})",
-      Grant::AuthorizationCode, kNow);
+  auto tokens =
+      parseTokenResponse(400, R"({"error":"invalid_grant","error_description":"code expired"})",
+                         Grant::AuthorizationCode, kNow);
   ASSERT_FALSE(tokens);
   EXPECT_EQ(tokens.error().error, "invalid_grant");
   EXPECT_EQ(tokens.error().detail, "code expired");
@@ -51,20 +51,21 @@ TEST(TokenResponse, ReportsTheIdpErrorCode) {
 }
 
 TEST(TokenResponse, RefusesMalformedAnswers) {
-  for (std::string_view body : {
-           "",
-           "[]",
-           R"({"token_type":"Bearer","id_token":"x"})",
-           R"({"access_token":"at","id_token":"x"})",
-           R"({"access_token":"at","token_type":"mac","id_token":"x"})",
-           R"({"access_token":7,"token_type":"Bearer","id_token":"x"})",
-           R"({"access_token":"at","token_type":"Bearer","id_token":""})",
-           R"({"access_token":"at","token_type":"Bearer","id_token":"x","refresh_token":1})",
-           R"({"access_token":"at","token_type":"Bearer","id_token":"x","expires_in":-5})",
-           R"({"access_token":"at","token_type":"Bearer","id_token":"x","expires_in":"12s"})",
-           R"({"access_token":"at","token_type":"Bearer","id_token":"x","expires_in":1e99})",
-           R"({"access_token":"at","token_type":"Bearer","id_token":"x","expires_in":18446744073709551615})",
-       }) {
+  for (
+      std::string_view body : {
+          "",
+          "[]",
+          R"({"token_type":"Bearer","id_token":"x"})",
+          R"({"access_token":"at","id_token":"x"})",
+          R"({"access_token":"at","token_type":"mac","id_token":"x"})",
+          R"({"access_token":7,"token_type":"Bearer","id_token":"x"})",
+          R"({"access_token":"at","token_type":"Bearer","id_token":""})",
+          R"({"access_token":"at","token_type":"Bearer","id_token":"x","refresh_token":1})",
+          R"({"access_token":"at","token_type":"Bearer","id_token":"x","expires_in":-5})",
+          R"({"access_token":"at","token_type":"Bearer","id_token":"x","expires_in":"12s"})",
+          R"({"access_token":"at","token_type":"Bearer","id_token":"x","expires_in":1e99})",
+          R"({"access_token":"at","token_type":"Bearer","id_token":"x","expires_in":18446744073709551615})",
+      }) {
     auto tokens = parseTokenResponse(200, body, Grant::AuthorizationCode, kNow);
     ASSERT_FALSE(tokens) << body;
     EXPECT_EQ(tokens.error().error, "malformed_response") << body;

@@ -26,6 +26,8 @@ std::optional<std::vector<std::uint8_t>> decode(std::string_view text);
 std::optional<std::string> decodeToString(std::string_view text);
 
 // Length of the encoding of `size` bytes.
-constexpr std::size_t encodedSize(std::size_t size) { return (size * 4 + 2) / 3; }
+constexpr std::size_t encodedSize(std::size_t size) {
+  return (size * 4 + 2) / 3;
+}
 
 }  // namespace authgate::core::base64url

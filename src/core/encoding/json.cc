@@ -50,13 +50,9 @@ class DuplicateMemberFinder {
   bool on_string_part(boost::json::string_view, std::size_t, boost::system::error_code&) {
     return true;
   }
-  bool on_string(boost::json::string_view, std::size_t, boost::system::error_code&) {
-    return true;
-  }
+  bool on_string(boost::json::string_view, std::size_t, boost::system::error_code&) { return true; }
   bool on_number_part(boost::json::string_view, boost::system::error_code&) { return true; }
-  bool on_int64(std::int64_t, boost::json::string_view, boost::system::error_code&) {
-    return true;
-  }
+  bool on_int64(std::int64_t, boost::json::string_view, boost::system::error_code&) { return true; }
   bool on_uint64(std::uint64_t, boost::json::string_view, boost::system::error_code&) {
     return true;
   }
@@ -75,8 +71,8 @@ class DuplicateMemberFinder {
 
 Result<boost::json::value, Error> parse(std::string_view text, const Limits& limits) {
   if (text.size() > limits.maxBytes) {
-    return fail(Error{"document of " + std::to_string(text.size()) + " bytes exceeds the limit of " +
-                      std::to_string(limits.maxBytes)});
+    return fail(Error{"document of " + std::to_string(text.size()) +
+                      " bytes exceeds the limit of " + std::to_string(limits.maxBytes)});
   }
   boost::json::parse_options options;
   options.max_depth = limits.maxDepth;

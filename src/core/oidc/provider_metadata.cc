@@ -12,8 +12,9 @@ constexpr json::Limits kDocumentLimits{.maxBytes = 256 * 1024, .maxDepth = 8};
 
 bool isHttpUrl(std::string_view text) {
   auto url = boost::urls::parse_absolute_uri(text);
-  return url && (url->scheme_id() == boost::urls::scheme::https ||
-                 url->scheme_id() == boost::urls::scheme::http) &&
+  return url &&
+         (url->scheme_id() == boost::urls::scheme::https ||
+          url->scheme_id() == boost::urls::scheme::http) &&
          url->has_authority() && !url->encoded_host().empty();
 }
 
@@ -73,8 +74,8 @@ Result<ProviderMetadata, MetadataError> parseProviderMetadata(std::string_view d
   }
   if (*issuer != expected_issuer) {
     return fail(MetadataError{"issuer \"" + std::string(*issuer) +
-                              "\" is not the configured issuer \"" +
-                              std::string(expected_issuer) + "\" (OIDC Discovery §4.3)"});
+                              "\" is not the configured issuer \"" + std::string(expected_issuer) +
+                              "\" (OIDC Discovery §4.3)"});
   }
   ProviderMetadata metadata;
   metadata.issuer = std::string(*issuer);
@@ -101,7 +102,8 @@ Result<ProviderMetadata, MetadataError> parseProviderMetadata(std::string_view d
     std::vector<std::string> ProviderMetadata::*member;
   };
   for (const ListField& field : {
-           ListField{"id_token_signing_alg_values_supported", &ProviderMetadata::idTokenSigningAlgs},
+           ListField{"id_token_signing_alg_values_supported",
+                     &ProviderMetadata::idTokenSigningAlgs},
            ListField{"code_challenge_methods_supported", &ProviderMetadata::codeChallengeMethods},
            ListField{"token_endpoint_auth_methods_supported",
                      &ProviderMetadata::tokenEndpointAuthMethods},

@@ -1,8 +1,9 @@
 #include "core/oidc/token_response.h"
 
+#include <strings.h>
+
 #include <boost/json/object.hpp>
 #include <charconv>
-#include <strings.h>
 
 #include "core/encoding/json.h"
 
@@ -12,7 +13,9 @@ namespace {
 constexpr json::Limits kBodyLimits{.maxBytes = 128 * 1024, .maxDepth = 8};
 constexpr std::int64_t kMaxLifetime = 10LL * 365 * 24 * 3600;
 
-TokenError malformed(std::string detail) { return TokenError{"malformed_response", std::move(detail)}; }
+TokenError malformed(std::string detail) {
+  return TokenError{"malformed_response", std::move(detail)};
+}
 
 // expires_in is a number of seconds (§5.1); some IdPs send it as a decimal string.
 Result<std::int64_t, TokenError> readExpiresIn(const boost::json::value& value) {

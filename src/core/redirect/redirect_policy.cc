@@ -18,9 +18,8 @@ std::string toLower(std::string_view text) {
 // Backslashes are read as '/' by browsers; whitespace and controls are trimmed or ignored by
 // them in ways that turn "/ /evil.com" or "/\t/evil.com" into a protocol-relative URL.
 bool hasForbiddenCharacter(std::string_view target) {
-  return std::any_of(target.begin(), target.end(), [](unsigned char c) {
-    return c == '\\' || c <= 0x20 || c >= 0x7f;
-  });
+  return std::any_of(target.begin(), target.end(),
+                     [](unsigned char c) { return c == '\\' || c <= 0x20 || c >= 0x7f; });
 }
 
 // Dot-segments, decoded: "/a/%2e%2e/b" is "/a/../b" to a browser (WHATWG URL path parsing).
@@ -37,9 +36,8 @@ bool isValidHostName(std::string_view host) {
   if (host.empty() || host.front() == '.' || host.back() == '.' || host.front() == '-') {
     return false;
   }
-  return std::all_of(host.begin(), host.end(), [](unsigned char c) {
-    return std::isalnum(c) || c == '-' || c == '.';
-  });
+  return std::all_of(host.begin(), host.end(),
+                     [](unsigned char c) { return std::isalnum(c) || c == '-' || c == '.'; });
 }
 
 bool isValidPort(std::string_view port) {
@@ -72,7 +70,8 @@ Result<RedirectPolicy, std::string> RedirectPolicy::compile(
     }
     entry.host = toLower(text);
     if (!isValidHostName(entry.host)) {
-      return fail("\"" + raw + "\": not a host name (expected example.com, .example.com, "
+      return fail("\"" + raw +
+                  "\": not a host name (expected example.com, .example.com, "
                   "*.example.com, optionally with :port or :*)");
     }
     policy.entries_.push_back(std::move(entry));
@@ -80,8 +79,7 @@ Result<RedirectPolicy, std::string> RedirectPolicy::compile(
   return policy;
 }
 
-bool RedirectPolicy::allowsHost(std::string_view host, std::string_view port,
-                                bool has_port) const {
+bool RedirectPolicy::allowsHost(std::string_view host, std::string_view port, bool has_port) const {
   const std::string lower = toLower(host);
   return std::any_of(entries_.begin(), entries_.end(), [&](const Entry& entry) {
     const bool host_matches =
@@ -94,7 +92,8 @@ bool RedirectPolicy::allowsHost(std::string_view host, std::string_view port,
     if (!entry.port) {
       return !has_port;
     }
-    return *entry.port == "*" ? (!has_port || isValidPort(port)) : (has_port && port == *entry.port);
+    return *entry.port == "*" ? (!has_port || isValidPort(port))
+                              : (has_port && port == *entry.port);
   });
 }
 

@@ -39,8 +39,8 @@ class RedirectPolicy {
 
  private:
   struct Entry {
-    std::string host;          // lower case, without the leading "." or "*."
-    bool subdomains = false;   // ".example.com": the host and every subdomain
+    std::string host;                 // lower case, without the leading "." or "*."
+    bool subdomains = false;          // ".example.com": the host and every subdomain
     std::optional<std::string> port;  // nullopt: no port allowed; "*": any; else exactly this
   };
   bool allowsHost(std::string_view host, std::string_view port, bool has_port) const;

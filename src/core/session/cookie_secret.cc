@@ -5,7 +5,9 @@
 namespace authgate::core::session {
 namespace {
 
-bool isAesKeySize(std::size_t size) { return size == 16 || size == 24 || size == 32; }
+bool isAesKeySize(std::size_t size) {
+  return size == 16 || size == 24 || size == 32;
+}
 
 }  // namespace
 
@@ -23,8 +25,8 @@ Result<CookieSecret, std::string> decodeCookieSecret(std::string_view configured
   if (isAesKeySize(configured.size())) {
     return CookieSecret{std::vector<std::uint8_t>(configured.begin(), configured.end())};
   }
-  const std::size_t got = base64url::decode(unpadded) ? base64url::decode(unpadded)->size()
-                                                      : configured.size();
+  const std::size_t got =
+      base64url::decode(unpadded) ? base64url::decode(unpadded)->size() : configured.size();
   return fail("must decode to 16, 24 or 32 bytes, got " + std::to_string(got));
 }
 
