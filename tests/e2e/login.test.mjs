@@ -101,3 +101,48 @@ describe('login through authgate (reverse proxy)', () => {
     assert.equal(after.status, 401);
   });
 });
+
+describe('session lifetime', () => {
+  let idp;
+  let hello;
+  let gate;
+
+  before(async () => {
+    const port = await freePort();
+    idp = new Idp({ redirectUris: [`http://127.0.0.1:${port}/oauth2/callback`] });
+    await idp.start();
+    hello = await startHello();
+    gate = await startAuthgate({
+      port,
+      issuer: idp.issuer,
+      clientId: idp.client.clientId,
+      clientSecret: idp.client.clientSecret,
+      upstream: hello.url,
+      extraArgs: ['--cookie-expire=2s'],
+    });
+    await gate.ready();
+  });
+
+  after(async () => {
+    await gate?.stop();
+    await hello?.stop();
+    await idp?.stop();
+  });
+
+  test('an expired session cookie is refused even if the browser still sends it', async () => {
+    const { jar, status } = await login(`${gate.url}/`);
+    assert.equal(status, 200);
+    const cookie = jar.get('_authgate');
+    assert.ok(cookie.expires - Date.now() <= 2000, 'Max-Age follows cookie.expire');
+    const value = `_authgate=${cookie.value}`;
+    const fresh = await request(`${gate.url}/oauth2/auth`, { headers: { Cookie: value } });
+    assert.equal(fresh.status, 202);
+    await new Promise((resolve) => setTimeout(resolve, 3200));
+    // The browser would have dropped it (Max-Age=2); a replayed copy must not work either.
+    const replayed = await request(`${gate.url}/oauth2/auth`, { headers: { Cookie: value } });
+    assert.equal(replayed.status, 401);
+    const browser = await request(`${gate.url}/page`, { headers: { Cookie: value } });
+    assert.equal(browser.status, 302);
+    assert.ok(browser.headers.get('location').startsWith(idp.issuer));
+  });
+});
