@@ -27,6 +27,7 @@ int run(const ConfigArgs& args, bool print_reference) {
     }
     return 1;
   }
+  printWarnings(*loaded);
   std::cout << config::renderSummary(*loaded);
   return 0;
 }
@@ -36,15 +37,17 @@ int run(const ConfigArgs& args, bool print_reference) {
 void addCheckConfigCommand(CLI::App& app, int& exit_code) {
   CLI::App* command = app.add_subcommand(
       "check-config",
-      "Validate a configuration (file < AUTHGATE_* environment < flags) and print the effective "
-      "value and source of every option, secrets masked; exit 1 listing every problem.");
+      "Validate a configuration (file < AUTHGATE_*/OAUTH2_PROXY_* environment < flags) and print "
+      "the effective value and source of every option, secrets masked, warnings on stderr; exit 1 "
+      "listing every problem.");
   auto args = std::make_shared<ConfigArgs>();
   auto print_reference = std::make_shared<bool>(false);
   addConfigOptions(*command, args);
   command->add_flag("--print-reference", *print_reference,
                     "Print the configuration reference (docs/configuration.md) and exit");
-  command->callback(
-      [args, print_reference, &exit_code] { exit_code = run(*args, *print_reference); });
+  command->callback([args, print_reference, command, &exit_code] {
+    exit_code = reportUnexpectedArguments(*command) ? kUsageExitCode : run(*args, *print_reference);
+  });
 }
 
 }  // namespace authgate::app

@@ -3,9 +3,12 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <iostream>
 
 #include "core/config/loader.h"
+#include "core/config/oauth2_proxy.h"
 #include "core/config/schema.h"
+#include "core/config/suggest.h"
 
 extern char** environ;  // POSIX; the process environment
 
@@ -35,12 +38,14 @@ core::Result<std::string, std::string> readFile(const std::string& path, std::si
   return content;
 }
 
-std::map<std::string, std::string> authgateEnvironment() {
+// AUTHGATE_* and oauth2-proxy's OAUTH2_PROXY_* variables; the loader ignores every other.
+std::map<std::string, std::string> configEnvironment() {
   std::map<std::string, std::string> env;
   for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
     const std::string_view text(*entry);
     const std::size_t equals = text.find('=');
-    if (text.starts_with("AUTHGATE_") && equals != std::string_view::npos) {
+    if ((text.starts_with("AUTHGATE_") || text.starts_with(config::kOauth2ProxyEnvPrefix)) &&
+        equals != std::string_view::npos) {
       env.emplace(text.substr(0, equals), text.substr(equals + 1));
     }
   }
@@ -55,8 +60,8 @@ core::Result<config::Config, config::Problems> loadConfig(const ConfigArgs& args
   if (!args.configPath.empty()) {
     auto text = readFile(args.configPath, config::kMaxYamlBytes);
     if (!text) {
-      return core::fail(config::Problems{
-          {"config", "cannot read \"" + args.configPath + "\": " + text.error()}});
+      return core::fail(
+          config::Problems{{"config", "cannot read \"" + args.configPath + "\": " + text.error()}});
     }
     yaml = std::move(*text);
   }
@@ -77,7 +82,7 @@ core::Result<config::Config, config::Problems> loadConfig(const ConfigArgs& args
   }
   config::Inputs inputs{
       .yaml = yaml,
-      .env = authgateEnvironment(),
+      .env = configEnvironment(),
       .flags = std::move(flags),
       .readFile = [](const std::string& path) { return readFile(path, kMaxSecretFileBytes); },
   };
@@ -92,6 +97,9 @@ core::Result<config::Config, config::Problems> loadConfig(const ConfigArgs& args
 }
 
 void addConfigOptions(CLI::App& command, const std::shared_ptr<ConfigArgs>& args) {
+  // Unknown arguments are collected rather than thrown, so that reportUnexpectedArguments can
+  // name them in authgate's words (CLI11 would say only "not expected").
+  command.allow_extras();
   command.add_option("-c,--config", args->configPath, "YAML configuration file");
   command
       .add_option("--set", args->sets, "Set any option by its dotted key: key=value (repeatable)")
@@ -104,6 +112,46 @@ void addConfigOptions(CLI::App& command, const std::shared_ptr<ConfigArgs>& args
                              ? command.add_flag(flag, values, help)
                              : command.add_option(flag, values, help)->allow_extra_args(false);
     added->group("Options (docs/configuration.md)");
+  }
+}
+
+bool reportUnexpectedArguments(const CLI::App& command) {
+  const std::vector<std::string> extras = command.remaining();
+  if (extras.empty()) {
+    return false;
+  }
+  std::vector<std::string> flags;
+  for (const config::Option& option : config::options()) {
+    flags.emplace_back(option.flag);
+  }
+  const std::string prefix = "authgate " + command.get_name() + ": ";
+  bool afterUnknownFlag = false;  // a word right after an unknown flag is taken as its value
+  for (const std::string& extra : extras) {
+    if (!extra.starts_with("-")) {
+      if (!afterUnknownFlag) {
+        std::cerr << prefix << "unexpected argument \"" << extra << "\"\n";
+      }
+      afterUnknownFlag = false;
+      continue;
+    }
+    const std::size_t equals = extra.find('=');
+    const std::string flag = extra.substr(0, equals);
+    afterUnknownFlag = equals == std::string::npos;
+    std::cerr << prefix << "unknown flag " << flag
+              << ": authgate has no such option (docs/configuration.md lists its flags, including "
+                 "the oauth2-proxy flags it accepts)";
+    if (auto near = config::nearest(flag, flags)) {
+      std::cerr << "; did you mean " << *near << "?";
+    }
+    std::cerr << '\n';
+  }
+  std::cerr << "Run with --help for the options.\n";
+  return true;
+}
+
+void printWarnings(const config::Config& loaded) {
+  for (const config::Problem& warning : loaded.warnings) {
+    std::cerr << "warning: " << warning << '\n';
   }
 }
 

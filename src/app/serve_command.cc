@@ -2,8 +2,8 @@
 // client in the background, and answer on the HTTP listener until SIGTERM or SIGINT.
 #include <spdlog/spdlog.h>
 
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <iostream>
 #include <thread>
 
@@ -30,14 +30,17 @@ int serve(const ConfigArgs& args) {
   }
   const config::Config& cfg = *loaded;
   spdlog::set_level(spdlog::level::from_str(cfg.logging.level));
+  for (const config::Problem& warning : cfg.warnings) {
+    spdlog::warn("configuration: {}", config::toString(warning));
+  }
 
   auto gate = buildGate(cfg);
   auto upstream = buildUpstream(cfg);
   auto server_options = buildServerOptions(cfg);
   if (!gate || !upstream || !server_options) {
-    for (const std::string* error : {gate ? nullptr : &gate.error(),
-                                     upstream ? nullptr : &upstream.error(),
-                                     server_options ? nullptr : &server_options.error()}) {
+    for (const std::string* error :
+         {gate ? nullptr : &gate.error(), upstream ? nullptr : &upstream.error(),
+          server_options ? nullptr : &server_options.error()}) {
       if (error != nullptr) {
         std::cerr << *error << '\n';
       }
@@ -50,8 +53,8 @@ int serve(const ConfigArgs& args) {
   io::SystemClock clock;
   boost::asio::io_context idp_context;
   auto work = boost::asio::make_work_guard(idp_context);
-  auto provider = io::idp::Provider::create(idp_context.get_executor(), buildProviderOptions(cfg),
-                                            clock);
+  auto provider =
+      io::idp::Provider::create(idp_context.get_executor(), buildProviderOptions(cfg), clock);
   if (!provider) {
     std::cerr << "provider: " << provider.error() << '\n';
     return 1;
@@ -69,8 +72,11 @@ int serve(const ConfigArgs& args) {
     idp_thread.join();
     return 1;
   }
-  spdlog::info("authgate {} listening on http://{}:{}", AUTHGATE_VERSION,
-               server_options->address, server.httpPort());
+  spdlog::info("authgate {} listening on http://{}:{}", AUTHGATE_VERSION, server_options->address,
+               server.httpPort());
+  if (auto https_port = server.httpsPort()) {
+    spdlog::info("and on https://{}:{}", server_options->tls->address, *https_port);
+  }
   server.stopOnSignals();
   server.waitForStopRequest();
   spdlog::info("stopping: finishing requests in flight");
@@ -89,7 +95,9 @@ void addServeCommand(CLI::App& app, int& exit_code) {
       "serve", "Serve: the login gate, /oauth2/* endpoints and the reverse proxy (the default)");
   auto args = std::make_shared<ConfigArgs>();
   addConfigOptions(*command, args);
-  command->callback([args, &exit_code] { exit_code = serve(*args); });
+  command->callback([args, command, &exit_code] {
+    exit_code = reportUnexpectedArguments(*command) ? kUsageExitCode : serve(*args);
+  });
 }
 
 }  // namespace authgate::app

@@ -57,6 +57,8 @@ core::Result<std::shared_ptr<const gate::Gate>, std::string> buildGate(
     const config::Config& config) {
   gate::GateSettings settings;
   settings.proxyPrefix = config.proxyPrefix;
+  settings.pingPath = config.pingPath;
+  settings.readyPath = config.readyPath;
   settings.cookieName = config.cookie.name;
   settings.cookie = {.path = config.cookie.path,
                      .domain = "",
@@ -66,6 +68,7 @@ core::Result<std::shared_ptr<const gate::Gate>, std::string> buildGate(
   settings.cookieDomains = config.cookie.domains;
   settings.cookieExpire = config.cookie.expire;
   settings.loginStateExpire = config.cookie.csrfExpire;
+  settings.refreshAfter = config.cookie.refresh;
   settings.client = {.clientId = config.provider.clientId,
                      .redirectUri = config.redirectUrl,
                      .scopes = config.provider.scopes};
@@ -78,6 +81,9 @@ core::Result<std::shared_ptr<const gate::Gate>, std::string> buildGate(
     settings.allowedAlgorithms.push_back(*alg);
   }
   settings.clockSkewSeconds = config.provider.clockSkew.count();
+  settings.passAccessToken = config.headers.accessToken;
+  settings.passAuthorizationHeader = config.headers.upstreamAuthorization;
+  settings.setAuthorizationHeader = config.headers.gatewayAuthorization;
 
   std::vector<core::session::CookieSecret> secrets{config.cookie.secret.key};
   for (const config::CookieKey& previous : config.cookie.previousSecrets) {
@@ -91,14 +97,9 @@ core::Result<std::shared_ptr<const gate::Gate>, std::string> buildGate(
 }
 
 core::Result<io::frontend::Upstream, std::string> buildUpstream(const config::Config& config) {
-  if (config.upstreams.empty()) {
-    return io::frontend::Upstream::parse("static://200");
-  }
-  if (config.upstreams.size() > 1) {
-    return core::fail(std::string(
-        "upstreams: only one upstream is supported for now (path routing comes later)"));
-  }
-  auto upstream = io::frontend::Upstream::parse(config.upstreams.front());
+  // Every upstream is mounted at its URL's path (oauth2-proxy's legacy --upstream); none at all
+  // answers 200 to every allowed request (static://200).
+  auto upstream = io::frontend::Upstream::create(config.upstreams, io::proxy::ProxyOptions{});
   if (!upstream) {
     return core::fail("upstreams: " + upstream.error());
   }
@@ -124,6 +125,13 @@ core::Result<io::http::ServerOptions, std::string> buildServerOptions(
                                        .certificateChainFile = config.server.tlsCertFile,
                                        .privateKeyFile = config.server.tlsKeyFile};
   }
+  // The loader checked the ranges (relations.cc), so these conversions are exact.
+  options.threads = static_cast<unsigned>(config.server.threads);
+  options.maxConnections = static_cast<std::size_t>(config.server.maxConnections);
+  options.maxHeaderBytes = static_cast<std::size_t>(config.server.maxHeaderBytes);
+  options.headerTimeout = config.server.headerTimeout;
+  options.idleTimeout = config.server.idleTimeout;
+  options.drainTimeout = config.server.drainTimeout;
   return options;
 }
 
@@ -132,6 +140,10 @@ io::idp::ProviderOptions buildProviderOptions(const config::Config& config) {
   options.issuer = config.provider.issuerUrl;
   options.client.clientId = config.provider.clientId;
   options.client.clientSecret = config.provider.clientSecret.value;
+  // At most one file: the loader refuses more (relations.cc).
+  if (!config.provider.caFiles.empty()) {
+    options.http.extraCaFile = config.provider.caFiles.front();
+  }
   options.log = [](std::string_view line) { spdlog::warn("identity provider: {}", line); };
   return options;
 }

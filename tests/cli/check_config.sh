@@ -16,10 +16,10 @@ expect_line() {  # file, exact line
   grep -qxF -- "$2" "$1" || fail "missing line in $(basename "$1"): $2"
 }
 
-# Keep the caller's AUTHGATE_* variables out of the runs below.
+# Keep the caller's AUTHGATE_* and OAUTH2_PROXY_* variables out of the runs below.
 while IFS='=' read -r name _; do
   unset "$name"
-done < <(env | grep '^AUTHGATE_' || true)
+done < <(env | grep -E '^(AUTHGATE|OAUTH2_PROXY)_' || true)
 
 # 1. A valid file: exit 0, every key summarised, no secret printed.
 status=0

@@ -44,9 +44,28 @@ TEST(ConfigLoader, MinimalConfigGetsEveryDefault) {
   auto loaded = loadWith(std::string(kMinimalYaml));
   ASSERT_TRUE(loaded) << ::testing::PrintToString(lines(loaded.error()));
   const Config& c = *loaded;
-  EXPECT_EQ(c.server.httpAddress, "127.0.0.1:4180");
+  EXPECT_EQ(c.server.httpAddress, "0.0.0.0:4180");  // oauth2-proxy's port, on every interface
   EXPECT_EQ(c.server.httpsAddress, "");
+  EXPECT_EQ(c.server.threads, 0);
+  EXPECT_EQ(c.server.maxConnections, 10000);
+  EXPECT_EQ(c.server.maxHeaderBytes, 32 * 1024);
+  EXPECT_EQ(c.server.headerTimeout, seconds{10});
+  EXPECT_EQ(c.server.idleTimeout, seconds{60});
+  EXPECT_EQ(c.server.drainTimeout, seconds{10});
   EXPECT_EQ(c.proxyPrefix, "/oauth2");
+  EXPECT_EQ(c.pingPath, "/ping");
+  EXPECT_EQ(c.readyPath, "/ready");
+  EXPECT_FALSE(c.reverseProxy);
+  EXPECT_TRUE(c.skipProviderButton);
+  EXPECT_EQ(c.provider.type, "oidc");
+  EXPECT_THAT(c.provider.caFiles, IsEmpty());
+  EXPECT_EQ(c.provider.codeChallengeMethod, "");
+  EXPECT_FALSE(c.headers.accessToken);
+  EXPECT_TRUE(c.headers.gatewayXAuthRequest);
+  EXPECT_FALSE(c.headers.gatewayAuthorization);
+  EXPECT_TRUE(c.headers.upstreamUser);
+  EXPECT_FALSE(c.headers.upstreamAuthorization);
+  EXPECT_THAT(c.warnings, IsEmpty());
   EXPECT_THAT(c.upstreams, IsEmpty());
   EXPECT_THAT(c.provider.scopes, ElementsAre("openid", "email", "profile"));
   EXPECT_THAT(c.provider.allowedAlgorithms, ElementsAre("RS256"));
@@ -74,7 +93,26 @@ TEST(ConfigLoader, ValidFullFileFillsEveryField) {
   EXPECT_EQ(c.server.httpAddress, "0.0.0.0:4180");
   EXPECT_EQ(c.server.httpsAddress, "[::]:8443");
   EXPECT_EQ(c.server.tlsKeyFile, "/etc/authgate/tls.key");
+  EXPECT_EQ(c.server.threads, 4);
+  EXPECT_EQ(c.server.maxConnections, 20000);
+  EXPECT_EQ(c.server.maxHeaderBytes, 65536);
+  EXPECT_EQ(c.server.headerTimeout, seconds{5});
+  EXPECT_EQ(c.server.idleTimeout, seconds{120});
+  EXPECT_EQ(c.server.drainTimeout, seconds{30});
   EXPECT_EQ(c.proxyPrefix, "/auth");
+  EXPECT_EQ(c.pingPath, "/healthz");
+  EXPECT_EQ(c.readyPath, "/readyz");
+  EXPECT_TRUE(c.reverseProxy);
+  EXPECT_TRUE(c.skipProviderButton);
+  EXPECT_EQ(c.provider.type, "oidc");
+  EXPECT_THAT(c.provider.caFiles, ElementsAre("/etc/authgate/idp-ca.pem"));
+  EXPECT_EQ(c.provider.codeChallengeMethod, "S256");
+  EXPECT_TRUE(c.headers.accessToken);
+  EXPECT_TRUE(c.headers.gatewayXAuthRequest);
+  EXPECT_TRUE(c.headers.gatewayAuthorization);
+  EXPECT_TRUE(c.headers.upstreamUser);
+  EXPECT_TRUE(c.headers.upstreamAuthorization);
+  EXPECT_THAT(c.warnings, IsEmpty());  // reverse_proxy comes with trusted_proxies
   EXPECT_THAT(c.upstreams, ElementsAre("http://127.0.0.1:8080/", "static://202"));
   EXPECT_EQ(c.redirectUrl, "https://auth.example.com/auth/callback");
   EXPECT_THAT(c.whitelistDomains, ElementsAre(".example.com", "app.example.org:8443"));
@@ -372,10 +410,14 @@ TEST(ConfigLoader, ListenerRules) {
                           "server.tls_key_file: is required when server.https_address is set"));
   EXPECT_THAT(relationProblems("server:\n  tls_cert_file: /c\n"),
               ElementsAre("server.tls_cert_file: has no effect without server.https_address"));
-  EXPECT_THAT(relationProblems("server:\n  http_address: \"\"\n"),
-              ElementsAre("server.http_address: must be set when server.https_address is empty "
-                          "(nothing would listen)"));
+  const std::string kHttpRequired =
+      "server.http_address: must be set: the plain-HTTP listener (which also answers ping_path "
+      "and ready_path) cannot be turned off";
+  EXPECT_THAT(relationProblems("server:\n  http_address: \"\"\n"), ElementsAre(kHttpRequired));
   EXPECT_THAT(relationProblems("server:\n  http_address: \"\"\n  https_address: :8443\n"
+                               "  tls_cert_file: /c\n  tls_key_file: /k\n"),
+              ElementsAre(kHttpRequired));
+  EXPECT_THAT(relationProblems("server:\n  https_address: :8443\n"
                                "  tls_cert_file: /c\n  tls_key_file: /k\n"),
               IsEmpty());
 }
@@ -389,7 +431,7 @@ TEST(ConfigLoader, ProviderRules) {
                           "the command line)",
                           "provider.scopes: must include openid (OpenID Connect Core 3.1.2.1)",
                           "provider.allowed_algorithms: must list at least one algorithm"));
-  EXPECT_THAT(problemsOf(std::string(kMinimalYaml), {{"AUTHGATE_PROVIDER_SCOPES", "openid,a b"}}),
+  EXPECT_THAT(problemsOf(std::string(kMinimalYaml), {{"AUTHGATE_PROVIDER_SCOPES", "openid,a\"b"}}),
               ElementsAre(HasSubstr("provider.scopes: must be a scope token")));
 }
 

@@ -76,6 +76,10 @@ TEST(ConfigValues, SplitsCommaSeparatedLists) {
   EXPECT_EQ(splitList(""), V{});
   EXPECT_EQ(splitList(" , "), V{});
   EXPECT_EQ(splitList("single"), V{"single"});
+  // oauth2-proxy's --scope is space-separated; commas still work.
+  EXPECT_EQ(splitList("openid email,profile  groups", ", \t"),
+            (V{"openid", "email", "profile", "groups"}));
+  EXPECT_EQ(splitList("a b", ","), V{"a b"});
 }
 
 TEST(ConfigValues, QuotesWithEscapesAndACap) {

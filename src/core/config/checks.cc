@@ -1,5 +1,6 @@
 #include "core/config/checks.h"
 
+#include <algorithm>
 #include <boost/url/ipv4_address.hpp>
 #include <boost/url/ipv6_address.hpp>
 #include <boost/url/parse.hpp>
@@ -261,6 +262,29 @@ Reason scopeToken(std::string_view value) {
   if (!ok) {
     return "must be a scope token (printable, no spaces, quotes or backslashes), found " +
            quote(value);
+  }
+  return std::nullopt;
+}
+
+Reason providerType(std::string_view value) {
+  if (value != "oidc") {
+    return "only oidc (any OpenID Connect provider, given by provider.issuer_url) is supported, "
+           "found " +
+           quote(value);
+  }
+  return std::nullopt;
+}
+
+Reason codeChallengeMethod(std::string_view value) {
+  if (!value.empty() && value != "S256") {
+    return "must be S256 or \"\" (authgate always uses PKCE with S256), found " + quote(value);
+  }
+  return std::nullopt;
+}
+
+Reason filePath(std::string_view value) {
+  if (value.empty() || std::any_of(value.begin(), value.end(), isControl)) {
+    return "must be a file path, found " + quote(value);
   }
   return std::nullopt;
 }

@@ -34,5 +34,12 @@ std::optional<std::string> emailDomain(std::string_view value);
 std::optional<std::string> cidr(std::string_view value);
 // An OAuth 2.0 scope token (RFC 6749 §3.3).
 std::optional<std::string> scopeToken(std::string_view value);
+// oauth2-proxy's --provider: only "oidc" (generic OpenID Connect) is implemented.
+std::optional<std::string> providerType(std::string_view value);
+// oauth2-proxy's --code-challenge-method: "S256" or "" (authgate always uses S256, RFC 7636 §4.2;
+// "plain" would be a downgrade).
+std::optional<std::string> codeChallengeMethod(std::string_view value);
+// A file path: not empty, no control characters.
+std::optional<std::string> filePath(std::string_view value);
 
 }  // namespace authgate::core::config::checks

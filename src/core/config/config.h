@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "core/config/problem.h"
 #include "core/session/cookie_secret.h"
 
 namespace authgate::core::config {
@@ -41,7 +42,7 @@ struct SecretFile {
 enum class Source {
   Default,     // the schema's default
   File,        // the YAML configuration file
-  Env,         // an AUTHGATE_* environment variable
+  Env,         // an AUTHGATE_* (or oauth2-proxy's OAUTH2_PROXY_*) environment variable
   Flag,        // a command-line flag or --set
   SecretFile,  // read from the file named by the paired *_file option
 };
@@ -52,9 +53,16 @@ struct ServerConfig {
   std::string httpsAddress;
   std::string tlsCertFile;
   std::string tlsKeyFile;
+  std::int64_t threads = 0;  // worker threads; 0: one per core
+  std::int64_t maxConnections = 0;
+  std::int64_t maxHeaderBytes = 0;
+  std::chrono::seconds headerTimeout{0};
+  std::chrono::seconds idleTimeout{0};
+  std::chrono::seconds drainTimeout{0};
 };
 
 struct ProviderConfig {
+  std::string type;  // always "oidc" (oauth2-proxy's --provider)
   std::string issuerUrl;
   std::string clientId;
   Secret clientSecret;
@@ -62,6 +70,8 @@ struct ProviderConfig {
   std::vector<std::string> scopes;
   std::vector<std::string> allowedAlgorithms;
   std::chrono::seconds clockSkew{0};
+  std::vector<std::string> caFiles;  // PEM CA bundles trusted for the provider (at most one)
+  std::string codeChallengeMethod;   // "S256" or "": PKCE S256 is always used
 };
 
 struct CookieConfig {
@@ -79,6 +89,15 @@ struct CookieConfig {
   std::chrono::seconds csrfExpire{0};
 };
 
+// Identity headers (oauth2-proxy's --set-* and --pass-* flags).
+struct HeadersConfig {
+  bool accessToken = false;            // X-Forwarded-/X-Auth-Request-Access-Token
+  bool gatewayXAuthRequest = true;     // X-Auth-Request-* on /oauth2/auth (always on for now)
+  bool gatewayAuthorization = false;   // Authorization: Bearer <id_token> on /oauth2/auth
+  bool upstreamUser = true;            // X-Forwarded-User & co. to the upstream (always on)
+  bool upstreamAuthorization = false;  // Authorization: Bearer <id_token> to the upstream
+};
+
 struct LoggingConfig {
   std::string level;  // trace, debug, info, warn or error
 };
@@ -91,12 +110,20 @@ struct Config {
   std::vector<std::string> whitelistDomains;
   std::vector<std::string> emailDomains;
   std::vector<std::string> trustedProxies;  // CIDRs or single addresses
+  bool reverseProxy = false;                // accepted for oauth2-proxy; trustedProxies decides
+  bool skipProviderButton = true;           // accepted for oauth2-proxy; always straight to the IdP
+  std::string pingPath;
+  std::string readyPath;
   ProviderConfig provider;
   CookieConfig cookie;
+  HeadersConfig headers;
   LoggingConfig logging;
 
   // Dotted key -> where its effective value came from (every schema key is present).
   std::map<std::string, Source, std::less<>> sources;
+  // Accepted, but worth telling the operator (an option with no effect, an ignored
+  // OAUTH2_PROXY_* variable). check-config prints them; serve logs them.
+  Problems warnings;
 };
 
 }  // namespace authgate::core::config

@@ -4,6 +4,7 @@
 #include <type_traits>
 #include <variant>
 
+#include "core/config/oauth2_proxy.h"
 #include "core/config/relations.h"
 #include "core/config/schema.h"
 #include "core/config/values.h"
@@ -74,16 +75,24 @@ Reason assign(const FieldRef& field, const std::vector<std::string>& items) {
       field);
 }
 
-// The values the environment sets: AUTHGATE_<KEY> for every option.
-void readEnv(const std::map<std::string, std::string>& env, RawValues& values) {
+// The values the environment sets: AUTHGATE_<KEY> for every option, else oauth2-proxy's
+// OAUTH2_PROXY_<NAME> for the options oauth2-proxy has too.
+void readEnv(const std::map<std::string, std::string>& env, RawValues& values, Problems& warnings) {
   for (const Option& option : options()) {
     const std::string name = envName(option);
+    const std::string alias = oauth2ProxyEnvName(option);
     const auto found = env.find(name);
-    if (found == env.end()) {
+    const auto aliased = alias.empty() ? env.end() : env.find(alias);
+    if (found != env.end() && aliased != env.end() && found->second != aliased->second) {
+      warnings.push_back({alias, "ignored: " + name + " is set too and takes precedence"});
+    }
+    const auto used = found != env.end() ? found : aliased;
+    if (used == env.end()) {
       continue;
     }
-    RawValue raw{{}, Source::Env, " (from " + name + ")"};
-    raw.items = isList(option) ? splitList(found->second) : std::vector{found->second};
+    RawValue raw{{}, Source::Env, " (from " + used->first + ")"};
+    raw.items =
+        isList(option) ? splitList(used->second, option.separators) : std::vector{used->second};
     values[std::string(option.key)] = std::move(raw);
   }
 }
@@ -103,7 +112,7 @@ void readFlags(const std::vector<FlagValue>& flags, RawValues& values, Problems&
       if (first) {
         raw.items.clear();  // flags replace lists from the file and the environment
       }
-      for (std::string& item : splitList(flag.value)) {
+      for (std::string& item : splitList(flag.value, option->separators)) {
         raw.items.push_back(std::move(item));
       }
     } else {
@@ -160,6 +169,7 @@ class Builder {
       checkValue(option, config);
     }
     checkRelations(config, failed_, problems_);
+    warnAboutRelations(config, config.warnings);
     return config;
   }
 
@@ -283,9 +293,12 @@ Result<Config, Problems> load(const Inputs& inputs) {
   if (!readYaml(inputs.yaml, values, problems)) {
     return fail(std::move(problems));
   }
-  readEnv(inputs.env, values);
+  Problems warnings;
+  readEnv(inputs.env, values, warnings);
+  checkForeignOauth2ProxyVariables(inputs.env, problems, warnings);
   readFlags(inputs.flags, values, problems);
   Config config = Builder(inputs, values, problems).build();
+  config.warnings.insert(config.warnings.begin(), warnings.begin(), warnings.end());
   if (!problems.empty()) {
     return fail(std::move(problems));
   }

@@ -12,11 +12,15 @@
 // Rules:
 // - YAML: nested mappings (cookie: {secret: ...}); unknown keys, wrong types, duplicate keys and
 //   malformed YAML are problems (with "did you mean" for near misses and line numbers).
-// - Environment: AUTHGATE_<KEY> with '.' -> '_' upper-cased; other variables are ignored.
+// - Environment: AUTHGATE_<KEY> with '.' -> '_' upper-cased; for the options oauth2-proxy has
+//   too, also OAUTH2_PROXY_<oauth2-proxy name> (AUTHGATE_* wins when both are set). Other
+//   OAUTH2_PROXY_* variables follow oauth2_proxy.h (ignored, a warning or a problem); other
+//   variables are ignored.
 // - Flags: dotted keys; the last value of a scalar wins, list values accumulate.
 // - Lists from the environment and flags are comma-separated.
 // - A *_file option names a file whose content, minus ONE trailing newline, is the secret.
-// - Every problem is reported, not just the first.
+// - Every problem is reported, not just the first. Config::warnings holds what is accepted but
+//   worth a word (an option with no effect, an ignored oauth2-proxy variable).
 
 #include <cstddef>
 #include <functional>
@@ -44,7 +48,7 @@ using FileReader = std::function<Result<std::string, std::string>(const std::str
 
 struct Inputs {
   std::string_view yaml = {};                   // the configuration file's text; empty if none
-  std::map<std::string, std::string> env = {};  // environment variables (others are ignored)
+  std::map<std::string, std::string> env = {};  // AUTHGATE_* and OAUTH2_PROXY_* variables
   std::vector<FlagValue> flags = {};            // in command-line order
   FileReader readFile = {};                     // for *_file options; null: every read fails
 };

@@ -1,5 +1,6 @@
 #include "core/config/reference.h"
 
+#include "core/config/oauth2_proxy.h"
 #include "core/config/schema.h"
 #include "core/config/values.h"
 
@@ -17,8 +18,12 @@ authgate reads its options from four places. Each overrides the one before it:
 2. the YAML file given with `--config FILE` (nested mappings: `cookie.secret` is written
    `cookie:` then `  secret: ...`);
 3. environment variables: `AUTHGATE_` followed by the key upper-cased with `.` replaced by `_`
-   (`cookie.secret` is `AUTHGATE_COOKIE_SECRET`); other variables are ignored;
+   (`cookie.secret` is `AUTHGATE_COOKIE_SECRET`), and for the options oauth2-proxy has too its
+   `OAUTH2_PROXY_*` name (see [Coming from oauth2-proxy](#coming-from-oauth2-proxy));
 4. command-line flags: the flag named for each option, or `--set key=value` for any key.
+
+`authgate` with no subcommand is `authgate serve`. A flag authgate does not know is an error
+that names it.
 
 Check a configuration without starting anything:
 
@@ -27,7 +32,10 @@ authgate check-config --config authgate.yaml --set cookie.expire=12h
 ```
 
 It prints every problem at once (`key: message`, exit status 1), or the effective value of every
-option and where it came from (exit status 0).
+option and where it came from (exit status 0). Settings that are accepted but change nothing (an
+ignored oauth2-proxy variable, `reverse_proxy` without `trusted_proxies`) are reported on stderr
+as `warning: key: message`; `serve` logs them at start-up. An unknown flag or argument exits
+with status 2.
 
 Value syntax:
 
@@ -36,6 +44,7 @@ Value syntax:
 - **Lists** are YAML sequences in the file. In environment variables and flags they are
   comma-separated (`a,b`), and list flags may be repeated. Flags replace a list from the file or
   environment rather than adding to it.
+- **Integers** are decimal: `10000`.
 - **Durations** are whole numbers with the units `h`, `m` and `s`, in that order: `168h`, `15m`,
   `1h30m`, `0`. At most `87600h`.
 - **Bools** are `true` or `false`.
@@ -55,6 +64,17 @@ std::string sectionOf(std::string_view key) {
 
 std::string code(std::string_view text) {
   return "`" + std::string(text) + "`";
+}
+
+// GitHub's heading anchor for "### `key`": lower case, punctuation other than '-' and '_' dropped.
+std::string anchor(std::string_view key) {
+  std::string out;
+  for (char c : key) {
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-') {
+      out += c;
+    }
+  }
+  return out;
 }
 
 std::string defaultText(const Option& option) {
@@ -95,6 +115,58 @@ std::string exampleYaml(const Option& option) {
   return yaml + indent + std::string(key) + ": " + std::string(option.example) + "\n";
 }
 
+constexpr std::string_view kOauth2ProxyHeader = R"(
+## Coming from oauth2-proxy
+
+authgate answers to oauth2-proxy's flag names and `OAUTH2_PROXY_*` environment variables for the
+options below, so a deployment's flags and environment carry over; the YAML file keeps authgate's
+own names. Rules:
+
+- **Flags** are oauth2-proxy's (`--upstream`, `--cookie-secret`, ...). Repeatable flags take
+  several values as oauth2-proxy's do: repeated, or comma-separated (`--email-domain=a.com,b.com`).
+  `--scope` is space-separated, as in oauth2-proxy (`--scope="openid email"`). Bools take
+  `--flag`, `--flag=true` or `--flag=false`. An oauth2-proxy flag that is not in this table is a
+  startup error naming it.
+- **Environment**: `OAUTH2_PROXY_` and oauth2-proxy's config name upper-cased, which is plural
+  for repeatable flags (`--upstream` is `OAUTH2_PROXY_UPSTREAMS`). When the `AUTHGATE_*` variable
+  of the same option is set too, it wins (and a warning names the ignored one).
+- **Other `OAUTH2_PROXY_*` variables**:
+  1. the variables Kubernetes sets for a Service named `oauth2-proxy...`
+     (`OAUTH2_PROXY_SERVICE_HOST`, `OAUTH2_PROXY_SERVICE_PORT...`, `OAUTH2_PROXY_PORT...`) are
+     ignored;
+  2. oauth2-proxy options that only shape its logs, its HTML pages or its metrics listener are
+     ignored with a warning: )";
+
+constexpr std::string_view kOauth2ProxyRules = R"(;
+  3. any other is a startup error naming it: an option authgate does not implement must not be
+     dropped silently.
+- Behaviour differs where authgate is stricter: forwarded headers are believed only from
+  `trusted_proxies` (`--trusted-proxy-ip`), whatever `--reverse-proxy` says; there is no sign-in
+  page (`--skip-provider-button` is always in effect); PKCE S256 and the OIDC nonce are always
+  used; the default `cookie.name` is `_authgate` and `cookie.samesite` is `lax`; `--provider`
+  accepts only `oidc`; `--config` names an authgate YAML file, not oauth2-proxy's TOML.
+
+| oauth2-proxy flag | oauth2-proxy environment | authgate key | authgate environment |
+|---|---|---|---|
+)";
+
+std::string oauth2ProxySection() {
+  std::string out(kOauth2ProxyHeader);
+  std::string ignorable;
+  for (std::string_view name : ignorableOauth2ProxyOptions()) {
+    ignorable += (ignorable.empty() ? "" : ", ") + code(name);
+  }
+  out += ignorable + std::string(kOauth2ProxyRules);
+  for (const Option& option : options()) {
+    if (!option.oauth2Proxy.empty()) {
+      out += "| " + code(option.flag) + " | " + code(oauth2ProxyEnvName(option)) + " | [" +
+             code(option.key) + "](#" + anchor(option.key) + ") | " + code(envName(option)) +
+             " |\n";
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string renderReference() {
@@ -109,6 +181,10 @@ std::string renderReference() {
     out += "| | |\n|---|---|\n";
     out += "| Flag | " + code(option.flag) + (isList(option) ? " (repeatable)" : "") + " |\n";
     out += "| Environment | " + code(envName(option)) + " |\n";
+    if (!option.oauth2Proxy.empty()) {
+      out += "| oauth2-proxy | " + code(option.flag) + ", " + code(oauth2ProxyEnvName(option)) +
+             " |\n";
+    }
     out += "| Type | " + std::string(toString(option.type())) +
            (isSecret(option) ? " (masked in output)" : "") + " |\n";
     out += "| Default | " + defaultText(option) + " |\n";
@@ -117,7 +193,7 @@ std::string renderReference() {
     }
     out += "\nExample:\n\n```yaml\n" + exampleYaml(option) + "```\n";
   }
-  return out;
+  return out + oauth2ProxySection();
 }
 
 }  // namespace authgate::core::config

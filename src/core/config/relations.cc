@@ -1,6 +1,7 @@
 #include "core/config/relations.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <initializer_list>
 #include <string_view>
 
@@ -8,6 +9,11 @@
 
 namespace authgate::core::config {
 namespace {
+
+constexpr std::int64_t kMaxThreads = 1024;
+constexpr std::int64_t kMaxConnections = 1'000'000;
+constexpr std::int64_t kMinHeaderBytes = 1024;  // a request line and a few cookies
+constexpr std::int64_t kMaxHeaderBytes = 1024 * 1024;
 
 class Rules {
  public:
@@ -32,9 +38,10 @@ void checkServer(const ServerConfig& server, Rules& rules) {
   if (!rules.usable({"server.http_address", "server.https_address"})) {
     return;
   }
-  if (server.httpAddress.empty() && server.httpsAddress.empty()) {
+  if (server.httpAddress.empty()) {
     rules.report("server.http_address",
-                 "must be set when server.https_address is empty (nothing would listen)");
+                 "must be set: the plain-HTTP listener (which also answers ping_path and "
+                 "ready_path) cannot be turned off");
   }
   if (!server.httpsAddress.empty()) {
     if (server.tlsCertFile.empty()) {
@@ -49,6 +56,50 @@ void checkServer(const ServerConfig& server, Rules& rules) {
   }
 }
 
+void checkRange(Rules& rules, std::string_view key, std::int64_t value, std::int64_t min,
+                std::int64_t max) {
+  if (rules.usable({key}) && (value < min || value > max)) {
+    rules.report(std::string(key), "must be from " + std::to_string(min) + " to " +
+                                       std::to_string(max) + ", got " + std::to_string(value));
+  }
+}
+
+void checkPositive(Rules& rules, std::string_view key, std::chrono::seconds value) {
+  if (rules.usable({key}) && value.count() <= 0) {
+    rules.report(std::string(key), "must be greater than 0");
+  }
+}
+
+void checkLimits(const ServerConfig& server, Rules& rules) {
+  checkRange(rules, "server.threads", server.threads, 0, kMaxThreads);
+  checkRange(rules, "server.max_connections", server.maxConnections, 1, kMaxConnections);
+  checkRange(rules, "server.max_header_bytes", server.maxHeaderBytes, kMinHeaderBytes,
+             kMaxHeaderBytes);
+  checkPositive(rules, "server.header_timeout", server.headerTimeout);
+  checkPositive(rules, "server.idle_timeout", server.idleTimeout);
+}
+
+void checkPaths(const Config& config, Rules& rules) {
+  if (rules.usable({"ping_path", "ready_path"}) && config.pingPath == config.readyPath) {
+    rules.report("ready_path", "must differ from ping_path (" + config.pingPath + ")");
+  }
+}
+
+void checkHeaders(const HeadersConfig& headers, Rules& rules) {
+  // The gate sends these identity headers unconditionally; refusing `false` keeps a
+  // configuration that asks for less from running with more.
+  if (rules.usable({"headers.gateway.x_auth_request"}) && !headers.gatewayXAuthRequest) {
+    rules.report("headers.gateway.x_auth_request",
+                 "false is not supported: authgate always answers /oauth2/auth with "
+                 "X-Auth-Request-User, -Email, -Groups and -Preferred-Username");
+  }
+  if (rules.usable({"headers.upstream.user"}) && !headers.upstreamUser) {
+    rules.report("headers.upstream.user",
+                 "false is not supported: authgate always sends X-Forwarded-User, -Email, "
+                 "-Groups and -Preferred-Username to the upstream");
+  }
+}
+
 void checkProvider(const ProviderConfig& provider, Rules& rules) {
   // OpenID Connect Core §3.1.2.1: the scope MUST contain "openid".
   if (rules.usable({"provider.scopes"}) && std::find(provider.scopes.begin(), provider.scopes.end(),
@@ -57,6 +108,11 @@ void checkProvider(const ProviderConfig& provider, Rules& rules) {
   }
   if (rules.usable({"provider.allowed_algorithms"}) && provider.allowedAlgorithms.empty()) {
     rules.report("provider.allowed_algorithms", "must list at least one algorithm");
+  }
+  if (rules.usable({"provider.ca_files"}) && provider.caFiles.size() > 1) {
+    rules.report("provider.ca_files", "at most one file is supported, got " +
+                                          std::to_string(provider.caFiles.size()) +
+                                          " (concatenate the certificates into one PEM file)");
   }
 }
 
@@ -95,8 +151,26 @@ void checkRelations(const Config& config, const std::set<std::string, std::less<
                     Problems& problems) {
   Rules rules(failed, problems);
   checkServer(config.server, rules);
+  checkLimits(config.server, rules);
+  checkPaths(config, rules);
   checkProvider(config.provider, rules);
   checkCookie(config.cookie, rules);
+  checkHeaders(config.headers, rules);
+}
+
+void warnAboutRelations(const Config& config, Problems& warnings) {
+  if (config.reverseProxy && config.trustedProxies.empty()) {
+    warnings.push_back({"reverse_proxy",
+                        "has no effect: authgate believes X-Forwarded-* headers only from "
+                        "trusted_proxies (--trusted-proxy-ip), which is empty"});
+  }
+  const auto source = config.sources.find("skip_provider_button");
+  if (!config.skipProviderButton && source != config.sources.end() &&
+      source->second != Source::Default) {
+    warnings.push_back({"skip_provider_button",
+                        "false has no effect: authgate has no sign-in page and always sends "
+                        "browsers straight to the provider"});
+  }
 }
 
 }  // namespace authgate::core::config

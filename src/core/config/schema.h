@@ -6,11 +6,18 @@
 //
 // Usage:
 //   for (const config::Option& option : config::options()) {
-//     std::cout << option.key << ' ' << config::envName(option) << '\n';
+//     std::cout << option.key << ' ' << config::envName(option) << ' '
+//               << config::oauth2ProxyEnvName(option) << '\n';
 //   }
 //   const config::Option* option = config::findOption("cookie.secret");
 //
 // Adding an option: add the field to Config (config.h) and one row to the table in schema.cc.
+//
+// oauth2-proxy compatibility: a row whose `oauth2Proxy` column is set is also an oauth2-proxy
+// option. Its `flag` is then oauth2-proxy's flag, and OAUTH2_PROXY_<oauth2Proxy upper-cased> is
+// read as well as AUTHGATE_<KEY> (the latter wins). oauth2Proxy is oauth2-proxy's config-file
+// name, which viper also uses for the environment: plural for repeatable flags
+// (--upstream -> upstreams -> OAUTH2_PROXY_UPSTREAMS).
 
 #include <cstddef>
 #include <optional>
@@ -61,6 +68,7 @@ struct Binding {
 struct Option {
   std::string_view key;           // dotted YAML path, e.g. "cookie.secret"
   std::string_view flag;          // command-line flag, e.g. "--cookie-secret"
+  std::string_view oauth2Proxy;   // oauth2-proxy's config name, e.g. "cookie_secret"; "" = none
   Binding field;                  // the Config field and, through it, the type
   std::string_view defaultValue;  // in environment-variable syntax; "" = empty
   bool required;                  // must be non-empty (for a secret: it or its file)
@@ -69,6 +77,8 @@ struct Option {
   TextCheck check = nullptr;      // applied to the value or to each list element
   std::span<const std::string_view> choices = {};  // allowed values, when a closed set
   std::string_view fills = {};  // SecretFile rows: the key of the secret the file provides
+  // List rows: the characters that separate items in environment variables and flags.
+  std::string_view separators = ",";
 
   Type type() const { return field.type; }
 };
@@ -81,6 +91,11 @@ const Option* findOption(std::string_view key);
 const Option* secretFileFor(std::string_view secretKey);
 // AUTHGATE_ + key upper-cased with '.' -> '_': "cookie.secret" -> "AUTHGATE_COOKIE_SECRET".
 std::string envName(const Option& option);
+// OAUTH2_PROXY_ + oauth2Proxy upper-cased ("cookie_secret" -> "OAUTH2_PROXY_COOKIE_SECRET");
+// empty for options oauth2-proxy does not have.
+std::string oauth2ProxyEnvName(const Option& option);
+// The option whose OAUTH2_PROXY_* variable is `name`, or nullptr.
+const Option* findByOauth2ProxyEnv(std::string_view name);
 // True when values of this option must never be printed.
 bool isSecret(const Option& option);
 bool isList(const Option& option);

@@ -127,10 +127,10 @@ std::string formatDuration(std::chrono::seconds duration) {
   return text;
 }
 
-std::vector<std::string> splitList(std::string_view text) {
+std::vector<std::string> splitList(std::string_view text, std::string_view separators) {
   std::vector<std::string> items;
   while (true) {
-    const std::size_t comma = text.find(',');
+    const std::size_t comma = text.find_first_of(separators);
     const std::string_view item = trim(text.substr(0, comma));
     if (!item.empty()) {
       items.emplace_back(item);

@@ -31,7 +31,8 @@ Result<std::chrono::seconds, std::string> parseDuration(std::string_view text);
 // The canonical text of a duration: 168h, 1h30m, 45s, 0s.
 std::string formatDuration(std::chrono::seconds duration);
 // Comma-separated items with surrounding spaces trimmed; empty items are dropped, so "" is [].
-std::vector<std::string> splitList(std::string_view text);
+// `separators` lists every character that separates items (", " also splits on spaces).
+std::vector<std::string> splitList(std::string_view text, std::string_view separators = ",");
 // `text` in double quotes for messages, with control characters escaped and long text cut.
 std::string quote(std::string_view text);
 

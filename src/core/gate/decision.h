@@ -7,10 +7,15 @@
 //   Respond  answer the client directly: redirects, sign-in errors, 401/403, endpoint answers
 //   Exchange the login callback needs the IdP's token endpoint: the adapter performs it and hands
 //            the answer to Gate::completeLogin
+//   Refresh  the session's tokens are due for a refresh (RFC 6749 §6): the adapter performs it,
+//            once per sessionKey however many requests wait, and hands the answer to
+//            Gate::completeRefresh, which answers the original request
 
 #include <string>
 #include <variant>
 #include <vector>
+
+#include "core/session/session.h"
 
 namespace authgate::core::gate {
 
@@ -21,10 +26,10 @@ struct HeaderLine {
 };
 
 struct Allow {
-  int status = 200;                          // 202 for /oauth2/auth, as oauth2-proxy answers
-  std::vector<HeaderLine> upstreamHeaders;   // set (overwrite) on the upstream request
-  std::vector<std::string> removeHeaders;    // request headers to strip before the upstream
-  std::vector<HeaderLine> responseHeaders;   // for the client (Set-Cookie after a refresh)
+  int status = 200;                         // 202 for /oauth2/auth, as oauth2-proxy answers
+  std::vector<HeaderLine> upstreamHeaders;  // set (overwrite) on the upstream request
+  std::vector<std::string> removeHeaders;   // request headers to strip before the upstream
+  std::vector<HeaderLine> responseHeaders;  // for the client (Set-Cookie after a refresh)
 };
 
 struct Respond {
@@ -39,10 +44,19 @@ struct Exchange {
   std::string code;
   std::string codeVerifier;  // PKCE (RFC 7636 §4.5)
   std::string redirectUri;
-  std::string loginState;    // the opened login-state cookie, handed back to completeLogin
+  std::string loginState;  // the opened login-state cookie, handed back to completeLogin
   std::string loginCookieName;
 };
 
-using Decision = std::variant<Allow, Respond, Exchange>;
+// The session's tokens expired (or cookie.refresh is due) and it holds a refresh token.
+struct Refresh {
+  std::string refreshToken;  // what the adapter sends in the refresh_token grant
+  // base64url(SHA-256(refreshToken)): equal for every request carrying this session, so the
+  // adapter can run one grant for all of them (a refresh token is single-use when rotated).
+  std::string sessionKey;
+  session::Session session;  // the opened session, to be updated by completeRefresh
+};
+
+using Decision = std::variant<Allow, Respond, Exchange, Refresh>;
 
 }  // namespace authgate::core::gate

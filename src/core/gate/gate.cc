@@ -8,16 +8,13 @@
 #include "core/session/cookie_chunks.h"
 
 namespace authgate::core::gate {
-namespace {
-
-// The time after which the session's tokens can no longer be trusted without a refresh: the
-// access token's expiry when known, else the ID token's (oauth2-proxy #780: always checked).
-UnixSeconds tokensExpireAt(const session::Session& session) {
-  return session.accessTokenExpiresAt != 0 ? session.accessTokenExpiresAt
-                                           : session.idTokenExpiresAt;
+// The tokens can no longer be trusted without a refresh once the access token expired, when its
+// expiry is known, else the ID token's (oauth2-proxy #780: always checked).
+bool Gate::tokensValid(const session::Session& session, UnixSeconds now) {
+  const UnixSeconds expires =
+      session.accessTokenExpiresAt != 0 ? session.accessTokenExpiresAt : session.idTokenExpiresAt;
+  return expires == 0 || expires > now;
 }
-
-}  // namespace
 
 Gate::Gate(GateSettings settings, session::SessionCodec sessions, LoginStateCookies logins,
            redirect::RedirectPolicy redirects)
@@ -42,8 +39,7 @@ Result<Gate, std::string> Gate::create(GateSettings settings,
     return fail("whitelist_domains: " + redirects.error());
   }
   LoginStateCookies logins(std::move(*login_box), settings.cookieName);
-  return Gate(std::move(settings), std::move(*sessions), std::move(logins),
-              std::move(*redirects));
+  return Gate(std::move(settings), std::move(*sessions), std::move(logins), std::move(*redirects));
 }
 
 std::string Gate::attributesFor(const CheckRequest& request,
@@ -57,8 +53,8 @@ std::string Gate::redirectUri(const CheckRequest& request) const {
   if (!settings_.client.redirectUri.empty()) {
     return settings_.client.redirectUri;
   }
-  return std::string(request.scheme) + "://" + std::string(request.host) +
-         settings_.proxyPrefix + "/callback";
+  return std::string(request.scheme) + "://" + std::string(request.host) + settings_.proxyPrefix +
+         "/callback";
 }
 
 Decision Gate::decide(const CheckRequest& request, const ProviderSnapshot* provider,
@@ -77,8 +73,8 @@ Decision Gate::decide(const CheckRequest& request, const ProviderSnapshot* provi
       (request.path.size() == prefix.size() || request.path[prefix.size()] == '/')) {
     const std::string_view endpoint = request.path.substr(prefix.size());
     if (endpoint == "/start" || endpoint == "/sign_in") {
-      return startLogin(request, provider,
-                        redirects_.sanitize(queryParam(request.query, "rd")), random);
+      return startLogin(request, provider, redirects_.sanitize(queryParam(request.query, "rd")),
+                        random);
     }
     if (endpoint == "/callback") {
       return callback(request);
@@ -98,52 +94,68 @@ Decision Gate::decide(const CheckRequest& request, const ProviderSnapshot* provi
 Decision Gate::authorize(const CheckRequest& request, const ProviderSnapshot* provider,
                          RandomSource& random) const {
   const RequestCookies cookies = parseCookieHeader(request.header("Cookie").value_or(""));
-  std::optional<session::Session> session;
-  if (auto joined = session::joinCookie(settings_.cookieName, [&](std::string_view name) { return cookies.find(name); });
+  if (auto joined = session::joinCookie(settings_.cookieName,
+                                        [&](std::string_view name) { return cookies.find(name); });
       joined && joined->has_value()) {
     if (auto opened = sessions_.open(**joined, request.now); opened) {
-      const UnixSeconds tokens_expire = tokensExpireAt(*opened);
-      if (tokens_expire == 0 || tokens_expire > request.now) {
-        session = std::move(*opened);
+      if (auto refresh = refreshFor(*opened, request.now)) {
+        return std::move(*refresh);
+      }
+      if (tokensValid(*opened, request.now)) {
+        return authorized(request, *opened, {});
       }
     }
   }
-  const std::string_view endpoint =
-      request.path.starts_with(settings_.proxyPrefix)
-          ? request.path.substr(settings_.proxyPrefix.size())
-          : std::string_view();
+  return unauthenticated(request, provider, random);
+}
+
+std::string_view Gate::gateEndpoint(const CheckRequest& request) const {
+  return request.path.starts_with(settings_.proxyPrefix)
+             ? request.path.substr(settings_.proxyPrefix.size())
+             : std::string_view();
+}
+
+Decision Gate::authorized(const CheckRequest& request, const session::Session& session,
+                          const std::vector<std::string>& set_cookies) const {
+  const std::string_view endpoint = gateEndpoint(request);
   if (endpoint == "/auth") {
-    // nginx auth_request and forward-auth gateways: 202 with identity, 401 without.
-    if (!session) {
-      return errorPage(request, 401, "Unauthorized", "Sign in first.");
-    }
+    // nginx auth_request and forward-auth gateways: 202 with identity (and a refreshed cookie,
+    // which the gateway passes on: auth_request_set + add_header Set-Cookie).
     Respond accepted = plainText(202, "");
-    accepted.headers = gatewayIdentityHeaders(*session, settings_);
+    accepted.headers = gatewayIdentityHeaders(session, settings_);
+    addSetCookies(accepted, set_cookies);
     return accepted;
   }
   if (endpoint == "/userinfo") {
-    if (!session) {
-      return errorPage(request, 401, "Unauthorized", "Sign in first.");
-    }
     boost::json::object info;
-    info["user"] = session->user.empty() ? session->subject : session->user;
-    info["email"] = session->email;
+    info["user"] = session.user.empty() ? session.subject : session.user;
+    info["email"] = session.email;
     boost::json::array groups;
-    for (const auto& group : session->groups) {
+    for (const auto& group : session.groups) {
       groups.emplace_back(group);
     }
     info["groups"] = std::move(groups);
-    info["preferredUsername"] = session->preferredUsername;
+    info["preferredUsername"] = session.preferredUsername;
     Respond respond = plainText(200, boost::json::serialize(info));
     respond.headers = {{"Content-Type", "application/json"}};
     addNoCacheHeaders(respond);
+    addSetCookies(respond, set_cookies);
     return respond;
   }
-  if (session) {
-    Allow allow;
-    allow.upstreamHeaders = upstreamIdentityHeaders(*session, settings_);
-    allow.removeHeaders = spoofableIdentityHeaders(settings_);
-    return allow;
+  Allow allow;
+  allow.upstreamHeaders = upstreamIdentityHeaders(session, settings_);
+  allow.removeHeaders = spoofableIdentityHeaders(settings_);
+  for (const std::string& line : set_cookies) {
+    allow.responseHeaders.push_back({"Set-Cookie", line});
+  }
+  return allow;
+}
+
+Decision Gate::unauthenticated(const CheckRequest& request, const ProviderSnapshot* provider,
+                               RandomSource& random) const {
+  const std::string_view endpoint = gateEndpoint(request);
+  if (endpoint == "/auth" || endpoint == "/userinfo") {
+    return errorPage(request, 401, "Unauthorized", "Sign in first.");
   }
   if (wantsJson(request)) {
     Respond respond = errorPage(request, 401, "Unauthorized", "Sign in first.");

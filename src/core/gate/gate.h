@@ -9,12 +9,19 @@
 //     auto tokens = co_await idp.exchangeCode(exchange->code, ...);
 //     Respond done = gate->completeLogin(request, *exchange, tokens, *provider, random);
 //   }
+//   if (auto* refresh = std::get_if<Refresh>(&decision)) {   // one grant per refresh->sessionKey
+//     auto tokens = co_await idp.refresh(refresh->refreshToken);
+//     decision = gate->completeRefresh(request, *refresh, tokens, provider.get(), random);
+//   }                                                          // now an Allow or a Respond
 //
 // decide() handles, in this order:
 //   1) the ping and ready paths;
 //   2) the gate's endpoints under the proxy prefix: start, callback, sign_out, auth, userinfo;
 //   3) every other path: a valid session -> Allow with identity headers; none -> a login
 //      (browsers) or 401 JSON (API clients).
+// Token expiry is always checked: a session whose tokens expired, or that is older than
+// settings.refreshAfter, yields Refresh when it holds a refresh token; expired tokens without one
+// mean no session.
 
 #include <span>
 #include <string>
@@ -23,6 +30,7 @@
 #include "core/gate/decision.h"
 #include "core/gate/gate_settings.h"
 #include "core/gate/login_state.h"
+#include "core/jose/jwt.h"
 #include "core/oidc/token_response.h"
 #include "core/random.h"
 #include "core/redirect/redirect_policy.h"
@@ -48,6 +56,22 @@ class Gate {
                         const Result<oidc::TokenResponse, oidc::TokenError>& tokens,
                         const ProviderSnapshot& provider, RandomSource& random) const;
 
+  // Finishes a refresh (RFC 6749 §6) after the refresh_token grant and answers `request` as
+  // decide() would have with a valid session:
+  //  - success: the session takes the new access token and expiry, the new refresh token when
+  //    the IdP rotated it, and a new ID token when one came (verified like at login, but
+  //    without nonce and with the same `sub`: OIDC Core §12.2); it is sealed again and the
+  //    answer carries its Set-Cookie lines (Allow::responseHeaders, or the Respond's headers
+  //    for /auth and /userinfo);
+  //  - the IdP refused (invalid_grant, ...) or its answer cannot be trusted: the session ends,
+  //    its cookies are cleared and the request is unauthenticated (login, or 401);
+  //  - the IdP is unreachable or overloaded: nothing ends; the old session still serves while
+  //    its tokens are valid (a cookie.refresh refresh), otherwise 503.
+  // `provider` may be nullptr (provider not ready).
+  Decision completeRefresh(const CheckRequest& request, const Refresh& refresh,
+                           const Result<oidc::TokenResponse, oidc::TokenError>& tokens,
+                           const ProviderSnapshot* provider, RandomSource& random) const;
+
   const GateSettings& settings() const { return settings_; }
 
  private:
@@ -60,6 +84,27 @@ class Gate {
   Respond signOut(const CheckRequest& request, const ProviderSnapshot* provider) const;
   Decision authorize(const CheckRequest& request, const ProviderSnapshot* provider,
                      RandomSource& random) const;
+  // The answer for a request made with this session; `set_cookies` go to the client with it.
+  Decision authorized(const CheckRequest& request, const session::Session& session,
+                      const std::vector<std::string>& set_cookies) const;
+  // The answer without a session: 401 on /auth and /userinfo and for API clients, else a login.
+  Decision unauthenticated(const CheckRequest& request, const ProviderSnapshot* provider,
+                           RandomSource& random) const;
+  // The gate endpoint ("/auth", "/userinfo", ...) the path names, or empty.
+  std::string_view gateEndpoint(const CheckRequest& request) const;
+  // False once the access token (or, when its expiry is unknown, the ID token) expired.
+  static bool tokensValid(const session::Session& session, UnixSeconds now);
+  // Refresh when the session's tokens expired or refreshAfter passed and a refresh token exists.
+  std::optional<Refresh> refreshFor(const session::Session& session, UnixSeconds now) const;
+  // Signature, iss, aud, azp, exp (OIDC Core §3.1.3.7); the nonce only when given.
+  Result<jose::VerifiedJwt, jose::Failure> verifyIdToken(const ProviderSnapshot& provider,
+                                                         std::string_view id_token,
+                                                         std::optional<std::string> nonce,
+                                                         UnixSeconds now) const;
+  // Set-Cookie lines storing `session`, replacing the family's cookies the request carries.
+  Result<std::vector<std::string>, session::Failure> sessionCookies(const CheckRequest& request,
+                                                                    const session::Session& session,
+                                                                    RandomSource& random) const;
 
   std::string attributesFor(const CheckRequest& request,
                             std::optional<std::chrono::seconds> max_age) const;

@@ -1,44 +1,16 @@
 // The login and sign-out halves of Gate: starting the authorization-code flow, checking the
 // callback, finishing the login after the code exchange, and signing out.
-#include <boost/json/value.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 
 #include "core/gate/gate.h"
 #include "core/gate/identity_headers.h"
 #include "core/gate/responses.h"
+#include "core/gate/session_claims.h"
 #include "core/jose/jwt.h"
 #include "core/session/cookie_chunks.h"
 
 namespace authgate::core::gate {
-namespace {
-
-
-std::string claimString(const boost::json::object& claims, std::string_view name) {
-  const auto* value = claims.if_contains(name);
-  return value && value->is_string() ? std::string(value->get_string()) : std::string();
-}
-
-// A groups claim is an array of strings or, with some IdPs, a single string.
-std::vector<std::string> claimStrings(const boost::json::object& claims, std::string_view name) {
-  std::vector<std::string> out;
-  const auto* value = claims.if_contains(name);
-  if (value == nullptr) {
-    return out;
-  }
-  if (value->is_string()) {
-    out.emplace_back(value->get_string());
-  } else if (const auto* array = value->if_array()) {
-    for (const auto& element : *array) {
-      if (element.is_string()) {
-        out.emplace_back(element.get_string());
-      }
-    }
-  }
-  return out;
-}
-
-}  // namespace
 
 Decision Gate::startLogin(const CheckRequest& request, const ProviderSnapshot* provider,
                           std::string return_to, RandomSource& random) const {
@@ -53,18 +25,18 @@ Decision Gate::startLogin(const CheckRequest& request, const ProviderSnapshot* p
   }
   oidc::ClientRegistration client = settings_.client;
   client.redirectUri = redirectUri(request);
-  Respond respond = redirectTo(oidc::authorizationUrl(provider->authorizationEndpoint, client, login));
-  respond.headers.push_back(
-      {"Set-Cookie", logins_.cookieName(login.state) + "=" + *sealed + "; " +
-                         attributesFor(request, settings_.loginStateExpire)});
+  Respond respond =
+      redirectTo(oidc::authorizationUrl(provider->authorizationEndpoint, client, login));
+  respond.headers.push_back({"Set-Cookie", logins_.cookieName(login.state) + "=" + *sealed + "; " +
+                                               attributesFor(request, settings_.loginStateExpire)});
   // Cap the logins in progress: each tab's login has its own cookie; the oldest go first so
   // abandoned attempts never pile up into a 431 (oauth2-proxy #2163).
   const RequestCookies cookies = parseCookieHeader(request.header("Cookie").value_or(""));
   auto pending = logins_.pending(cookies);
   const std::size_t keep = settings_.maxPendingLogins > 0 ? settings_.maxPendingLogins - 1 : 0;
   for (std::size_t i = 0; i + keep < pending.size(); ++i) {
-    respond.headers.push_back({"Set-Cookie", pending[i].first + "=; " +
-                                                 attributesFor(request, std::chrono::seconds(0))});
+    respond.headers.push_back(
+        {"Set-Cookie", pending[i].first + "=; " + attributesFor(request, std::chrono::seconds(0))});
   }
   return respond;
 }
@@ -98,6 +70,36 @@ Decision Gate::callback(const CheckRequest& request) const {
                   .loginCookieName = logins_.cookieName(state)};
 }
 
+Result<jose::VerifiedJwt, jose::Failure> Gate::verifyIdToken(const ProviderSnapshot& provider,
+                                                             std::string_view id_token,
+                                                             std::optional<std::string> nonce,
+                                                             UnixSeconds now) const {
+  if (!provider.keys) {
+    return fail(jose::Failure{jose::Error::KeyNotFound, "no key set loaded"});
+  }
+  jose::VerifyOptions options;
+  options.allowedAlgorithms = settings_.allowedAlgorithms;
+  options.claims = jose::ClaimRules{.issuer = provider.issuer,
+                                    .audiences = {settings_.client.clientId},
+                                    .clientId = settings_.client.clientId,
+                                    .nonce = std::move(nonce),
+                                    .skewSeconds = settings_.clockSkewSeconds,
+                                    .now = now};
+  return jose::verifyJwt(id_token, *provider.keys, options);
+}
+
+Result<std::vector<std::string>, session::Failure> Gate::sessionCookies(
+    const CheckRequest& request, const session::Session& session, RandomSource& random) const {
+  auto sealed = sessions_.seal(session, random);
+  if (!sealed) {
+    return fail(sealed.error());
+  }
+  const RequestCookies cookies = parseCookieHeader(request.header("Cookie").value_or(""));
+  return session::replaceCookie(settings_.cookieName, *sealed,
+                                attributesFor(request, settings_.cookieExpire),
+                                [&](std::string_view n) { return cookies.find(n); });
+}
+
 Respond Gate::completeLogin(const CheckRequest& request, const Exchange& exchange,
                             const Result<oidc::TokenResponse, oidc::TokenError>& tokens,
                             const ProviderSnapshot& provider, RandomSource& random) const {
@@ -113,17 +115,7 @@ Respond Gate::completeLogin(const CheckRequest& request, const Exchange& exchang
     respond.reason = login.error();
     return respond;
   }
-  jose::VerifyOptions options;
-  options.allowedAlgorithms = settings_.allowedAlgorithms;
-  options.claims = jose::ClaimRules{.issuer = provider.issuer,
-                                    .audiences = {settings_.client.clientId},
-                                    .clientId = settings_.client.clientId,
-                                    .nonce = login->nonce,
-                                    .skewSeconds = settings_.clockSkewSeconds,
-                                    .now = request.now};
-  auto verified = provider.keys ? jose::verifyJwt(tokens->idToken, *provider.keys, options)
-                                : Result<jose::VerifiedJwt, jose::Failure>(fail(jose::Failure{
-                                      jose::Error::KeyNotFound, "no key set loaded"}));
+  auto verified = verifyIdToken(provider, tokens->idToken, login->nonce, request.now);
   if (!verified) {
     Respond respond = errorPage(request, 403, "Sign-in failed",
                                 "The identity provider's answer could not be verified.");
@@ -133,14 +125,7 @@ Respond Gate::completeLogin(const CheckRequest& request, const Exchange& exchang
   }
   const jose::Claims& claims = verified->claims;
   session::Session session;
-  session.subject = claims.sub;
-  session.email = claimString(claims.all, "email");
-  session.user = claimString(claims.all, settings_.userClaim);
-  if (session.user.empty()) {
-    session.user = claims.sub;
-  }
-  session.preferredUsername = claimString(claims.all, "preferred_username");
-  session.groups = claimStrings(claims.all, settings_.groupsClaim);
+  setIdentity(session, claims, settings_);
   session.idToken = tokens->idToken;
   session.accessToken = tokens->accessToken;
   session.refreshToken = tokens->refreshToken;
@@ -149,15 +134,10 @@ Respond Gate::completeLogin(const CheckRequest& request, const Exchange& exchang
   session.createdAt = request.now;
   session.expiresAt = request.now + settings_.cookieExpire.count();
 
-  auto sealed = sessions_.seal(session, random);
-  const RequestCookies cookies = parseCookieHeader(request.header("Cookie").value_or(""));
-  auto lines = sealed ? session::replaceCookie(settings_.cookieName, *sealed,
-                                               attributesFor(request, settings_.cookieExpire),
-                                               [&](std::string_view n) { return cookies.find(n); })
-                      : Result<std::vector<std::string>, session::Failure>(fail(sealed.error()));
+  auto lines = sessionCookies(request, session, random);
   if (!lines) {
-    Respond respond = errorPage(request, 500, "Sign-in failed",
-                                "The session is too large for cookies.");
+    Respond respond =
+        errorPage(request, 500, "Sign-in failed", "The session is too large for cookies.");
     respond.reason = "session not stored: " + lines.error().detail;
     return respond;
   }
@@ -195,9 +175,9 @@ Respond Gate::signOut(const CheckRequest& request, const ProviderSnapshot* provi
     }
   }
   Respond respond = redirectTo(target);
-  addSetCookies(respond, session::clearCookies(settings_.cookieName,
-                                               attributesFor(request, std::nullopt),
-                                               [&](std::string_view n) { return cookies.find(n); }));
+  addSetCookies(respond,
+                session::clearCookies(settings_.cookieName, attributesFor(request, std::nullopt),
+                                      [&](std::string_view n) { return cookies.find(n); }));
   return respond;
 }
 

@@ -21,29 +21,32 @@ struct GateSettings {
   std::string readyPath = "/ready";
 
   std::string cookieName = "_authgate";
-  CookieAttributes cookie;                  // domain chosen per request from cookieDomains
-  std::vector<std::string> cookieDomains;   // the longest one matching the host wins
+  CookieAttributes cookie;                 // domain chosen per request from cookieDomains
+  std::vector<std::string> cookieDomains;  // the longest one matching the host wins
   std::chrono::seconds cookieExpire{std::chrono::hours(168)};
   std::chrono::seconds loginStateExpire{std::chrono::minutes(15)};
-  std::size_t maxPendingLogins = 5;         // older login-state cookies are deleted beyond this
+  std::size_t maxPendingLogins = 5;  // older login-state cookies are deleted beyond this
+  // cookie.refresh: refresh a session older than this (now - createdAt) even while its tokens
+  // are valid, so revocations at the IdP take effect; 0 = only when the tokens expire.
+  std::chrono::seconds refreshAfter{0};
 
   // clientId, scopes; redirectUri empty means "<scheme>://<host><proxyPrefix>/callback".
   oidc::ClientRegistration client;
   std::vector<jose::Algorithm> allowedAlgorithms{jose::Algorithm::RS256};
   std::int64_t clockSkewSeconds = 30;
-  std::string userClaim = "email";          // X-Forwarded-User; falls back to `sub`
+  std::string userClaim = "email";  // X-Forwarded-User; falls back to `sub`
   std::string groupsClaim = "groups";
 
-  bool passAuthorizationHeader = false;     // Authorization: Bearer <id_token> to the upstream
-  bool passAccessToken = false;             // X-Forwarded-Access-Token / X-Auth-Request-Access-Token
-  bool setAuthorizationHeader = false;      // Authorization: Bearer <id_token> on /oauth2/auth
+  bool passAuthorizationHeader = false;  // Authorization: Bearer <id_token> to the upstream
+  bool passAccessToken = false;          // X-Forwarded-Access-Token / X-Auth-Request-Access-Token
+  bool setAuthorizationHeader = false;   // Authorization: Bearer <id_token> on /oauth2/auth
 };
 
 // What discovery and the JWKS gave; the gate is handed nullptr while the provider is not ready.
 struct ProviderSnapshot {
   std::string issuer;
   std::string authorizationEndpoint;
-  std::string endSessionEndpoint;           // empty when the IdP publishes none
+  std::string endSessionEndpoint;  // empty when the IdP publishes none
   std::shared_ptr<const jose::Jwks> keys;
 };
 

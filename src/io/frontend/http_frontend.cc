@@ -2,10 +2,17 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <exception>
+#include <mutex>
+#include <unordered_map>
 #include <vector>
 
 #include "core/gate/cookies.h"
 #include "core/jose/jws.h"
+#include "io/idp/single_flight.h"
 #include "io/system.h"
 
 namespace authgate::io::frontend {
@@ -41,7 +48,54 @@ std::string withoutOwnCookies(std::string_view header, std::string_view own_pref
   return kept;
 }
 
+// This thread's generator. Read it again after every co_await: a coroutine must not keep a
+// thread_local's address across a suspension.
+core::RandomSource& threadRandom() {
+  thread_local OpenSslRandom random;
+  return random;
+}
+
+using RefreshFlight = idp::Flight<idp::TokenResult>;
+
 }  // namespace
+
+struct HttpFrontend::RefreshFlights {
+  struct Entry {
+    std::shared_ptr<RefreshFlight> flight;
+    // Set when the grant succeeded; the entry is dropped kRefreshResultGrace later. Failed
+    // grants are dropped at once, so the next request tries again.
+    std::optional<std::chrono::steady_clock::time_point> succeededAt;
+  };
+  std::mutex mutex;
+  std::unordered_map<std::string, Entry> entries;
+
+  // Runs the grant detached from any request, so a client that goes away while it waits
+  // cannot leave the other waiters without an answer.
+  static asio::awaitable<void> run(std::shared_ptr<RefreshFlights> self,
+                                   std::shared_ptr<idp::Provider> provider, std::string key,
+                                   std::string refresh_token,
+                                   std::shared_ptr<RefreshFlight> flight) {
+    idp::TokenResult result = core::fail(
+        core::oidc::TokenError{std::string(idp::kTransportError), "the refresh did not finish"});
+    try {
+      result = co_await provider->refresh(std::move(refresh_token));
+    } catch (const std::exception& error) {
+      result = core::fail(core::oidc::TokenError{std::string(idp::kTransportError), error.what()});
+    }
+    {
+      const std::lock_guard lock(self->mutex);
+      auto found = self->entries.find(key);
+      if (found != self->entries.end() && found->second.flight == flight) {
+        if (result) {
+          found->second.succeededAt = std::chrono::steady_clock::now();
+        } else {
+          self->entries.erase(found);
+        }
+      }
+    }
+    flight->complete(std::move(result));
+  }
+};
 
 http::Response toHttpResponse(const gate::Respond& respond) {
   http::Response response;
@@ -62,7 +116,8 @@ HttpFrontend::HttpFrontend(std::shared_ptr<const gate::Gate> gate,
     : gate_(std::move(gate)),
       provider_(std::move(provider)),
       upstream_(std::move(upstream)),
-      clock_(clock) {}
+      clock_(clock),
+      refreshes_(std::make_shared<RefreshFlights>()) {}
 
 std::shared_ptr<const gate::ProviderSnapshot> HttpFrontend::providerSnapshot(bool) {
   if (!provider_->ready()) {
@@ -93,39 +148,77 @@ asio::awaitable<http::Response> HttpFrontend::handle(http::Request& request) {
   const std::string_view query =
       question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
 
-  thread_local std::vector<gate::HeaderView> headers;
-  headers.clear();
+  thread_local std::vector<gate::HeaderView> scratch;
+  scratch.clear();
   for (const auto& field : request.headers) {
-    headers.push_back({field.name, field.value});
+    scratch.push_back({field.name, field.value});
   }
-  const gate::CheckRequest check{.method = request.method,
-                                 .scheme = request.secure ? "https" : "http",
-                                 .host = request.headers.find("Host").value_or(""),
-                                 .path = path,
-                                 .query = query,
-                                 .headers = headers,
-                                 .peer = request.peerAddress,
-                                 .now = clock_.now()};
-  thread_local OpenSslRandom random;
+  gate::CheckRequest check{.method = request.method,
+                           .scheme = request.secure ? "https" : "http",
+                           .host = request.headers.find("Host").value_or(""),
+                           .path = path,
+                           .query = query,
+                           .headers = scratch,
+                           .peer = request.peerAddress,
+                           .now = clock_.now()};
   const auto provider = providerSnapshot(false);
-  gate::Decision decision = gate_->decide(check, provider.get(), random);
+  gate::Decision decision = gate_->decide(check, provider.get(), threadRandom());
 
   if (auto* respond = std::get_if<gate::Respond>(&decision)) {
     co_return toHttpResponse(*respond);
   }
+  if (auto* allow = std::get_if<gate::Allow>(&decision)) {
+    co_return co_await forward(request, *allow, target);
+  }
+  // The rest waits for the IdP, while other requests on this thread reuse `scratch`.
+  const std::vector<gate::HeaderView> headers(scratch.begin(), scratch.end());
+  check.headers = headers;
   if (auto* exchange = std::get_if<gate::Exchange>(&decision)) {
     co_return co_await finishLogin(check, *exchange);
+  }
+  const gate::Refresh refresh = std::get<gate::Refresh>(std::move(decision));
+  const idp::TokenResult tokens = co_await refreshOnce(refresh);
+  const auto snapshot = co_await snapshotFor(tokens);
+  check.now = clock_.now();
+  decision = gate_->completeRefresh(check, refresh, tokens, snapshot.get(), threadRandom());
+  if (auto* respond = std::get_if<gate::Respond>(&decision)) {
+    co_return toHttpResponse(*respond);
   }
   co_return co_await forward(request, std::get<gate::Allow>(decision), target);
 }
 
-asio::awaitable<http::Response> HttpFrontend::finishLogin(const gate::CheckRequest& check,
-                                                          const gate::Exchange& exchange) {
-  auto tokens =
-      co_await provider_->exchangeCode(exchange.code, exchange.codeVerifier, exchange.redirectUri);
+asio::awaitable<idp::TokenResult> HttpFrontend::refreshOnce(const gate::Refresh& refresh) {
+  if (refresh.sessionKey.empty()) {
+    co_return co_await provider_->refresh(refresh.refreshToken);
+  }
+  std::shared_ptr<RefreshFlight> flight;
+  bool start = false;
+  {
+    const std::lock_guard lock(refreshes_->mutex);
+    const auto now = std::chrono::steady_clock::now();
+    std::erase_if(refreshes_->entries, [&](const auto& entry) {
+      return entry.second.succeededAt && now - *entry.second.succeededAt > kRefreshResultGrace;
+    });
+    auto& entry = refreshes_->entries[refresh.sessionKey];
+    if (!entry.flight) {
+      entry.flight = std::make_shared<RefreshFlight>();
+      start = true;
+    }
+    flight = entry.flight;
+  }
+  if (start) {
+    asio::co_spawn(co_await asio::this_coro::executor,
+                   RefreshFlights::run(refreshes_, provider_, refresh.sessionKey,
+                                       refresh.refreshToken, flight),
+                   asio::detached);
+  }
+  co_return co_await flight->wait();
+}
+
+asio::awaitable<std::shared_ptr<const gate::ProviderSnapshot>> HttpFrontend::snapshotFor(
+    const idp::TokenResult& tokens) {
   auto provider = providerSnapshot(false);
-  if (tokens && provider) {
-    // OIDC Core §10.1.1: a key the IdP just rotated in is fetched once, then the token retried.
+  if (tokens && provider && !tokens->idToken.empty()) {
     auto parsed = core::jose::parseJws(tokens->idToken);
     if (parsed && parsed->kid) {
       bool known = false;
@@ -138,6 +231,14 @@ asio::awaitable<http::Response> HttpFrontend::finishLogin(const gate::CheckReque
       }
     }
   }
+  co_return provider;
+}
+
+asio::awaitable<http::Response> HttpFrontend::finishLogin(const gate::CheckRequest& check,
+                                                          const gate::Exchange& exchange) {
+  auto tokens =
+      co_await provider_->exchangeCode(exchange.code, exchange.codeVerifier, exchange.redirectUri);
+  auto provider = co_await snapshotFor(tokens);
   if (!provider) {
     co_return toHttpResponse(gate::Respond{
         .status = 503,
@@ -145,8 +246,8 @@ asio::awaitable<http::Response> HttpFrontend::finishLogin(const gate::CheckReque
         .body = "The sign-in service cannot be reached right now. Try again shortly.\n",
         .reason = "callback while the provider is not ready"});
   }
-  thread_local OpenSslRandom random;
-  co_return toHttpResponse(gate_->completeLogin(check, exchange, tokens, *provider, random));
+  co_return toHttpResponse(
+      gate_->completeLogin(check, exchange, tokens, *provider, threadRandom()));
 }
 
 asio::awaitable<http::Response> HttpFrontend::forward(http::Request& request,
@@ -156,17 +257,23 @@ asio::awaitable<http::Response> HttpFrontend::forward(http::Request& request,
     request.headers.remove(name);
     request.headers.remove(underscored(name));
   }
-  if (const auto cookie = request.headers.find("Cookie")) {
-    std::string kept = withoutOwnCookies(*cookie, gate_->settings().cookieName);
-    request.headers.remove("Cookie");
-    if (!kept.empty()) {
-      request.headers.add("Cookie", kept);
+  // Every Cookie field (a gateway may split them), joined into one (RFC 6265 section 5.4).
+  std::string kept;
+  for (const http::Headers::Field field : request.headers) {
+    if (http::equalsIgnoreCase(field.name, "Cookie")) {
+      const std::string part = withoutOwnCookies(field.value, gate_->settings().cookieName);
+      if (!part.empty()) {
+        kept.append(kept.empty() ? "" : "; ").append(part);
+      }
     }
+  }
+  if (request.headers.remove("Cookie") > 0 && !kept.empty()) {
+    request.headers.add("Cookie", kept);
   }
   for (const auto& header : allow.upstreamHeaders) {
     request.headers.set(header.name, header.value);
   }
-  http::Response response = co_await upstream_.forward(request, std::string(path_and_query));
+  http::Response response = co_await upstream_.forward(request, path_and_query);
   for (const auto& header : allow.responseHeaders) {
     response.headers.add(header.name, header.value);
   }

@@ -3,8 +3,10 @@
 //   2) wait for the first byte of a request (header deadline for the first request, idleTimeout
 //      between requests) -- the only state in which stop() closes a connection at once;
 //   3) read the header (headerTimeout), answer 431 / 413 / 400 and close on bad input;
-//   4) send "100 Continue" if asked, read the body (bodyTimeout);
-//   5) call the Handler, write the response (writeTimeout), loop while keep-alive holds.
+//   4) send "100 Continue" if asked, read the body (bodyTimeout) -- unless the handler streams
+//      it (Handler::streamsRequestBody), when it reads the body itself through a BodyReader;
+//   5) call the Handler, write the response (writeTimeout): buffered, or streamed from a
+//      BodySource, or a 101 that hands the connection to an Upgrade; loop while keep-alive holds.
 // The read buffer, the parser storage, the Request and the response head string live on the
 // coroutine frame and are reused for every request of the connection.
 
@@ -22,6 +24,7 @@
 #include <exception>
 #include <optional>
 
+#include "io/http/connection_streams.h"
 #include "io/http/request_parser.h"
 #include "io/http/response_writer.h"
 #include "io/http/worker.h"
@@ -34,14 +37,12 @@ using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 using Clock = std::chrono::steady_clock;
 namespace beasthttp = beast::http;
 
-constexpr auto kNoThrow = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kReadChunk = 4096;
 // Lingering close (RFC 9112 section 9.6): after our last response, read and discard what the
 // client still sends for a moment, so that unread input does not make the kernel send a RST that
 // could destroy that response before the client reads it.
 constexpr std::chrono::milliseconds kLingerTime{1000};
 constexpr std::size_t kLingerBytes = 256 * 1024;
-constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
 // Gives the connection's slot of maxConnections back, waking stop() when it was the last.
 class CountedConnection {
@@ -142,6 +143,7 @@ asio::awaitable<bool> serveRequests(Worker& worker, Stream& stream, ConnectionCo
                                     Request& request, beast::flat_buffer& buffer,
                                     Clock::time_point headerDeadline) {
   const ServerOptions& options = worker.shared.options;
+  Handler& handler = worker.shared.handler;
   beast::tcp_stream& lowest = beast::get_lowest_layer(stream);
   std::optional<RequestParser> parser;
   std::string head;
@@ -173,10 +175,15 @@ asio::awaitable<bool> serveRequests(Worker& worker, Stream& stream, ConnectionCo
     }
 
     // 3) Header.
-    parser.emplace(request, options.maxHeaderBytes, options.maxBodyBytes);
+    parser.emplace(request, options.maxHeaderBytes, options.maxBodyBytes,
+                   options.maxStreamedBodyBytes);
     auto [headerError, headerBytes] =
         co_await beasthttp::async_read_header(stream, buffer, *parser, kNoThrow);
-    if (!headerError && !parser->is_done()) {
+    const bool streamed = !headerError && handler.streamsRequestBody(request);
+    if (!headerError) {
+      parser->chooseBodyMode(streamed, headerError);
+    }
+    if (!headerError && !streamed && !parser->is_done()) {
       // 4) Body.
       if (parser->expectsContinue()) {
         co_await writeAll(stream, kContinue, {}, options.writeTimeout, failed);
@@ -196,7 +203,9 @@ asio::awaitable<bool> serveRequests(Worker& worker, Stream& stream, ConnectionCo
         co_return false;
       }
       const Response refusal = textResponse(status, "");
-      writeHead(refusal, HeadFraming{.keepAlive = false}, head);
+      HeadFraming refusalFraming{.keepAlive = false};
+      chooseBodyFraming(refusal, refusalFraming);
+      writeHead(refusal, refusalFraming, head);
       co_await writeAll(stream, head, {}, options.writeTimeout, failed);
       co_return !failed;
     }
@@ -204,30 +213,77 @@ asio::awaitable<bool> serveRequests(Worker& worker, Stream& stream, ConnectionCo
     // 5) Handler and response.
     lowest.expires_never();  // the handler bounds its own I/O
     bump(worker.counters.requests);
+    std::optional<StreamedBody<Stream>> body;
+    if (streamed) {
+      body.emplace(stream, buffer, *parser, options);
+      request.bodyReader = &*body;
+    }
     std::optional<Response> response;
     try {
-      response = co_await worker.shared.handler.handle(request);
+      response = co_await handler.handle(request);
     } catch (const std::exception&) {
       response.reset();
     }
+    request.bodyReader = nullptr;
     HeadFraming framing{.keepAlive = parser->keep_alive() && !control.draining,
                         .http10Client = request.version == 10,
                         .omitBody = request.method == "HEAD"};
     if (response && asksToClose(*response)) {
       framing.keepAlive = false;
     }
+    if (body && (!body->done() || body->failed())) {
+      framing.keepAlive = false;  // the unread rest of the body would be read as a request
+    }
+    if (response) {
+      chooseBodyFraming(*response, framing);
+    }
     if (!response || !writeHead(*response, framing, head)) {
       bump(worker.counters.handlerFailures);
       response = textResponse(500, "");
       framing.keepAlive = false;
+      chooseBodyFraming(*response, framing);
       writeHead(*response, framing, head);
     }
-    const bool sendBody = !framing.omitBody && !statusHasNoBody(response->status);
-    co_await writeAll(stream, head, sendBody ? std::string_view(response->body) : "",
-                      options.writeTimeout, failed);
-    if (failed) {
-      bump(worker.counters.timeouts);
+    if (response->upgrade && response->status == 101) {
+      co_await writeAll(stream, head, {}, options.writeTimeout, failed);
+      if (failed) {
+        co_return false;
+      }
+      bump(worker.counters.upgrades);
+      ClientRaw<Stream> raw(stream, buffer);
+      try {
+        co_await response->upgrade->run(raw);
+      } catch (const std::exception&) {
+      }
       co_return false;
+    }
+    const bool sendBody = !framing.omitBody && !statusHasNoBody(response->status);
+    if (response->source && sendBody) {
+      bump(worker.counters.streamedResponses);
+      co_await writeAll(stream, head, {}, options.writeTimeout, failed);
+      if (failed) {
+        co_return false;
+      }
+      ResponseSink<Stream> sink(stream, framing, options.writeTimeout);
+      bool complete = false;
+      try {
+        complete = co_await response->source->writeTo(sink) && co_await sink.finish();
+      } catch (const std::exception&) {
+        complete = false;
+      }
+      if (!complete) {
+        co_return false;  // a cut body: only closing tells the client
+      }
+      if (framing.body == BodyFraming::Close) {
+        co_return true;
+      }
+    } else {
+      co_await writeAll(stream, head, sendBody ? std::string_view(response->body) : "",
+                        options.writeTimeout, failed);
+      if (failed) {
+        bump(worker.counters.timeouts);
+        co_return false;
+      }
     }
     if (!framing.keepAlive) {
       co_return true;

@@ -14,6 +14,12 @@
 // from every worker thread at once: it must be safe for concurrent calls (keep shared state in
 // immutable snapshots, ARCHITECTURE.md). The Request lives until the returned awaitable completes.
 // An exception escaping handle() becomes a 500 and closes the connection.
+//
+// Request bodies are buffered into Request::body (at most maxBodyBytes) before handle() unless
+// streamsRequestBody() says otherwise for this request's head: then handle() runs as soon as the
+// header is in and reads the body through Request::bodyReader (streaming.h), bounded by
+// maxStreamedBodyBytes. A body the handler leaves unread closes the connection after the
+// response (RFC 9112 section 9.6 lets either side close instead of reading it).
 
 #include <boost/asio/awaitable.hpp>
 
@@ -25,6 +31,8 @@ class Handler {
  public:
   virtual ~Handler() = default;
   virtual boost::asio::awaitable<Response> handle(Request& request) = 0;
+  // Called with the request's head (no body yet): true to read the body in handle() instead.
+  virtual bool streamsRequestBody(const Request& /*head*/) const { return false; }
 };
 
 }  // namespace authgate::io::http

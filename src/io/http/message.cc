@@ -75,6 +75,7 @@ Headers::Field Headers::operator[](std::size_t index) const {
 }
 
 void Request::clear() {
+  bodyReader = nullptr;
   method.clear();
   target.clear();
   version = 11;

@@ -1,6 +1,7 @@
 #pragma once
-// The HTTP request and response model that the rest of authgate sees: plain strings, no Beast or
-// Asio types, so handlers and the core adapters can be tested without a socket.
+// The HTTP request and response model that the rest of authgate sees: plain strings, no Beast
+// types, so handlers and the core adapters can be tested without a socket. The streaming hooks
+// of the reverse proxy (bodyReader, source, upgrade) are interfaces from streaming.h.
 //
 // Usage:
 //   Response handleAuth(const Request& request) {
@@ -17,10 +18,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "io/http/streaming.h"
 
 namespace authgate::io::http {
 
@@ -92,7 +96,10 @@ struct Request {
   std::string target;     // the request-target, e.g. "/oauth2/callback?code=..." (RFC 9112 3.2)
   unsigned version = 11;  // 10 for HTTP/1.0, 11 for HTTP/1.1
   Headers headers;
-  std::string body;
+  std::string body;  // the whole body, unless the handler streams it (Handler::streamsRequestBody)
+  // Streamed mode only: reads the body as it arrives; null when the body is buffered in `body`.
+  // Valid until handle() returns.
+  BodyReader* bodyReader = nullptr;
 
   // Set once per connection, kept by clear().
   std::string peerAddress;  // the TCP peer's IP address, e.g. "127.0.0.1" or "::1"
@@ -103,16 +110,22 @@ struct Request {
   void clear();
 };
 
-// What a handler returns. The server owns framing: it writes Content-Length, Date and Connection
-// itself and drops those fields (and Transfer-Encoding) if a handler sets them, except that
-// "Connection: close" from the handler closes the connection after this response.
+// What a handler returns. The server owns framing: it writes Content-Length (or chunked
+// Transfer-Encoding), Date and Connection itself and drops those fields if a handler sets them,
+// except that "Connection: close" from the handler closes the connection after this response.
 //
-// Streaming (the reverse proxy) will add a body source next to `body`; the connection writes the
-// head and body separately already, so that is an addition, not a redesign.
+// Streaming (streaming.h): with a `source`, the body comes from source->writeTo() instead of
+// `body`, framed by Content-Length when `contentLength` is set, else chunked (RFC 9112 section
+// 7.1) to an HTTP/1.1 client and by closing the connection to an HTTP/1.0 one. Without a source,
+// `contentLength` overrides the announced length of an empty body (the answer to HEAD). Status
+// 101 is allowed only with an `upgrade`, which then owns the connection (RFC 9110 15.2.2).
 struct Response {
-  unsigned status = 200;  // a final status, 200..599
+  unsigned status = 200;  // a final status, 200..599, or 101 with `upgrade`
   Headers headers;
   std::string body;
+  std::unique_ptr<BodySource> source;
+  std::optional<std::uint64_t> contentLength;
+  std::unique_ptr<Upgrade> upgrade;
 };
 
 // A response with a text body and its Content-Type, for errors and simple endpoints.

@@ -2,17 +2,57 @@
 
 #include <algorithm>
 #include <boost/beast/http/error.hpp>
+#include <cstring>
 
 namespace authgate::io::http::detail {
 
 namespace beasthttp = boost::beast::http;
 
 RequestParser::RequestParser(Request& request, std::size_t maxHeaderBytes,
-                             std::uint64_t maxBodyBytes)
-    : request_(request), maxBodyBytes_(maxBodyBytes) {
+                             std::uint64_t maxBodyBytes,
+                             std::optional<std::uint64_t> maxStreamedBodyBytes)
+    : request_(request), maxBodyBytes_(maxBodyBytes), maxStreamedBodyBytes_(maxStreamedBodyBytes) {
   request_.clear();
   header_limit(static_cast<std::uint32_t>(std::min<std::size_t>(maxHeaderBytes, UINT32_MAX)));
-  body_limit(maxBodyBytes);
+  // Beast checks a Content-Length against the limit before the handler can choose the mode, so
+  // the header is read under the larger limit and chooseBodyMode() applies the chosen one.
+  if (maxStreamedBodyBytes) {
+    body_limit(std::max(maxBodyBytes, *maxStreamedBodyBytes));
+  } else {
+    body_limit(boost::none);
+  }
+}
+
+void RequestParser::chooseBodyMode(bool streamed, error_code& ec) {
+  streamed_ = streamed;
+  if (streamed) {
+    if (maxStreamedBodyBytes_) {
+      body_limit(*maxStreamedBodyBytes_);
+    }
+    return;
+  }
+  if (const auto length = content_length(); length && *length > maxBodyBytes_) {
+    ec = beasthttp::error::body_limit;
+    return;
+  }
+  body_limit(maxBodyBytes_);
+}
+
+std::size_t RequestParser::takeBody(string_view body, error_code& ec) {
+  if (!streamed_) {
+    request_.body.append(body.data(), body.size());
+    return body.size();
+  }
+  // The contract of Beast's buffer_body: copy what fits, need_buffer when the target is full.
+  const std::size_t n = std::min(body.size(), target_.size() - targetUsed_);
+  if (n > 0) {
+    std::memcpy(target_.data() + targetUsed_, body.data(), n);
+    targetUsed_ += n;
+  }
+  if (n < body.size()) {
+    ec = beasthttp::error::need_buffer;
+  }
+  return n;
 }
 
 void RequestParser::on_request_impl(verb, string_view methodText, string_view target, int version,
@@ -57,24 +97,23 @@ void RequestParser::on_header_impl(error_code& ec) {
 
 void RequestParser::on_body_init_impl(const boost::optional<std::uint64_t>& contentLength,
                                       error_code&) {
-  // Beast has already refused a Content-Length over body_limit, so the reservation is bounded.
-  if (contentLength) {
+  // chooseBodyMode() has already refused a Content-Length over the buffered limit, so the
+  // reservation is bounded.
+  if (contentLength && !streamed_) {
     request_.body.reserve(static_cast<std::size_t>(std::min(*contentLength, maxBodyBytes_)));
   }
 }
 
-std::size_t RequestParser::on_body_impl(string_view body, error_code&) {
-  request_.body.append(body.data(), body.size());
-  return body.size();
+std::size_t RequestParser::on_body_impl(string_view body, error_code& ec) {
+  return takeBody(body, ec);
 }
 
 void RequestParser::on_chunk_header_impl(std::uint64_t, string_view, error_code&) {
   // Chunk extensions carry nothing authgate uses (RFC 9112 section 7.1.1 lets us ignore them).
 }
 
-std::size_t RequestParser::on_chunk_body_impl(std::uint64_t, string_view body, error_code&) {
-  request_.body.append(body.data(), body.size());
-  return body.size();
+std::size_t RequestParser::on_chunk_body_impl(std::uint64_t, string_view body, error_code& ec) {
+  return takeBody(body, ec);
 }
 
 void RequestParser::on_finish_impl(error_code&) {}

@@ -57,7 +57,7 @@ bool isFramingField(std::string_view name) {
          equalsIgnoreCase(name, "connection") || equalsIgnoreCase(name, "date");
 }
 
-void appendNumber(std::string& out, std::size_t value) {
+void appendNumber(std::string& out, std::uint64_t value) {
   char digits[24];
   std::size_t length = 0;
   do {
@@ -72,7 +72,27 @@ void appendNumber(std::string& out, std::size_t value) {
 }  // namespace
 
 bool statusHasNoBody(unsigned status) {
-  return status == 204 || status == 304;
+  return status < 200 || status == 204 || status == 304;
+}
+
+void chooseBodyFraming(const Response& response, HeadFraming& framing) {
+  if (!response.source) {
+    framing.body = BodyFraming::Length;
+    framing.bodyLength = (framing.omitBody && response.body.empty() && response.contentLength)
+                             ? *response.contentLength
+                             : response.body.size();
+  } else if (response.contentLength) {
+    framing.body = BodyFraming::Length;
+    framing.bodyLength = *response.contentLength;
+  } else if (framing.omitBody) {
+    // RFC 9110 section 9.3.2: the answer to HEAD may leave out a length it does not know.
+    framing.body = BodyFraming::Close;
+  } else if (!framing.http10Client) {
+    framing.body = BodyFraming::Chunked;
+  } else {
+    framing.body = BodyFraming::Close;  // HTTP/1.0 knows no chunked coding (RFC 9112 7.1)
+    framing.keepAlive = false;
+  }
 }
 
 bool asksToClose(const Response& response) {
@@ -86,7 +106,8 @@ bool asksToClose(const Response& response) {
 
 bool writeHead(const Response& response, const HeadFraming& framing, std::string& out) {
   out.clear();
-  if (response.status < 200 || response.status > 599) {
+  const bool upgrade = response.status == 101 && response.upgrade;
+  if ((response.status < 200 && !upgrade) || response.status > 599) {
     return false;
   }
   const auto reason =
@@ -111,10 +132,24 @@ bool writeHead(const Response& response, const HeadFraming& framing, std::string
     out.append(field.value);
     out.append("\r\n");
   }
+  if (upgrade) {
+    // RFC 9110 section 7.8: the 101 names the upgraded protocol in Upgrade and Connection.
+    out.append("Connection: Upgrade\r\n\r\n");
+    return true;
+  }
   if (!statusHasNoBody(response.status)) {
-    out.append("Content-Length: ");
-    appendNumber(out, response.body.size());
-    out.append("\r\n");
+    switch (framing.body) {
+      case BodyFraming::Length:
+        out.append("Content-Length: ");
+        appendNumber(out, framing.bodyLength);
+        out.append("\r\n");
+        break;
+      case BodyFraming::Chunked:
+        out.append("Transfer-Encoding: chunked\r\n");
+        break;
+      case BodyFraming::Close:
+        break;
+    }
   }
   if (!framing.keepAlive) {
     out.append("Connection: close\r\n");

@@ -83,6 +83,8 @@ void add(ServerCounters& total, const detail::WorkerCounters& worker) {
   total.bodiesTooLarge += read(worker.bodiesTooLarge);
   total.timeouts += read(worker.timeouts);
   total.handlerFailures += read(worker.handlerFailures);
+  total.streamedResponses += read(worker.streamedResponses);
+  total.upgrades += read(worker.upgrades);
   total.tlsHandshakeFailures += read(worker.tlsHandshakeFailures);
 }
 

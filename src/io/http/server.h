@@ -25,13 +25,16 @@
 //                                     kernel backlog) and counted in connectionsRejected.
 //   maxHeaderBytes 32 KiB             request line + header fields; more -> 431 and close
 //                                     (RFC 6585 section 5)
-//   maxBodyBytes 1 MiB                request body (Content-Length or chunked); more -> 413 and
-//   close headerTimeout 10 s                from accept (or from the first byte of a later request)
-//   to the
-//                                     end of the header; expiry closes the connection
+//   maxBodyBytes 1 MiB                buffered request body (Content-Length or chunked); more ->
+//                                     413 and close
+//   maxStreamedBodyBytes (none)       a body the handler streams (Handler::streamsRequestBody);
+//                                     more -> the reader fails; none: no limit
+//   headerTimeout 10 s                from accept (or from the first byte of a later request) to
+//                                     the end of the header; expiry closes the connection
 //   idleTimeout 60 s                  keep-alive wait for the first byte of the next request
-//   bodyTimeout 30 s                  reading the request body once the header is in
-//   writeTimeout 30 s                 writing one response
+//   bodyTimeout 30 s                  reading a buffered request body once the header is in; for
+//                                     a streamed body, each read
+//   writeTimeout 30 s                 writing one response (a streamed body: each piece)
 //   drainTimeout 10 s                 stop(): how long in-flight requests may still finish
 //   listenBacklog 1024                listen(2) backlog of each acceptor
 //
@@ -71,6 +74,7 @@ struct ServerOptions {
   std::size_t maxConnections = 10000;
   std::size_t maxHeaderBytes = 32 * 1024;
   std::uint64_t maxBodyBytes = 1024 * 1024;
+  std::optional<std::uint64_t> maxStreamedBodyBytes;
   std::chrono::milliseconds headerTimeout{10'000};
   std::chrono::milliseconds idleTimeout{60'000};
   std::chrono::milliseconds bodyTimeout{30'000};
@@ -89,6 +93,8 @@ struct ServerCounters {
   std::uint64_t bodiesTooLarge = 0;        // 413: maxBodyBytes exceeded
   std::uint64_t timeouts = 0;              // connections closed by header/body/write timeout
   std::uint64_t handlerFailures = 0;       // 500: the handler threw or returned an invalid response
+  std::uint64_t streamedResponses = 0;     // responses whose body came from a BodySource
+  std::uint64_t upgrades = 0;              // connections handed to an Upgrade after a 101
   std::uint64_t tlsHandshakeFailures = 0;  // TLS handshake refused or broken
 };
 

@@ -52,6 +52,8 @@ struct WorkerCounters {
   std::atomic<std::uint64_t> bodiesTooLarge{0};
   std::atomic<std::uint64_t> timeouts{0};
   std::atomic<std::uint64_t> handlerFailures{0};
+  std::atomic<std::uint64_t> streamedResponses{0};
+  std::atomic<std::uint64_t> upgrades{0};
   std::atomic<std::uint64_t> tlsHandshakeFailures{0};
 };
 
