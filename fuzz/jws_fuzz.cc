@@ -18,11 +18,10 @@ namespace {
 
 namespace jose = authgate::core::jose;
 
-// The JWKS is found next to this source file, since the fuzz build has no data-path macro.
+// AUTHGATE_TEST_DATA is the absolute path of tests/data (fuzz/CMakeLists.txt).
 const jose::Jwks& fixtureJwks() {
   static const jose::Jwks jwks = [] {
-    const auto path = std::filesystem::path(__FILE__).parent_path().parent_path() / "tests" /
-                      "data" / "jose" / "jwks.json";
+    const auto path = std::filesystem::path(AUTHGATE_TEST_DATA) / "jose" / "jwks.json";
     std::ifstream in(path, std::ios::binary);
     const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
     auto parsed = jose::parseJwks(text);
