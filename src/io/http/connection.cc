@@ -225,7 +225,9 @@ asio::awaitable<bool> serveRequests(Worker& worker, Stream& stream, ConnectionCo
       response.reset();
     }
     request.bodyReader = nullptr;
-    HeadFraming framing{.keepAlive = parser->keep_alive() && !control.draining,
+    const bool draining =
+        control.draining || worker.shared.stopping.load(std::memory_order_acquire);
+    HeadFraming framing{.keepAlive = parser->keep_alive() && !draining,
                         .http10Client = request.version == 10,
                         .omitBody = request.method == "HEAD"};
     if (response && asksToClose(*response)) {

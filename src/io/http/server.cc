@@ -155,6 +155,7 @@ core::Result<core::Ok, std::string> Server::start() {
     worker->thread = std::thread([context = &worker->context] { context->run(); });
   }
   state.running = true;
+  state.stopping.store(false, std::memory_order_release);
   return core::Ok{};
 }
 
@@ -208,6 +209,7 @@ void Server::stop() {
     return;
   }
   state.running = false;
+  state.stopping.store(true, std::memory_order_release);
   const auto noConnections = [&] { return state.connections.load(std::memory_order_acquire) == 0; };
   // 1) Stop accepting and signals, close idle connections, mark busy ones to close after their
   //    response.

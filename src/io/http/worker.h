@@ -91,6 +91,9 @@ struct ServerState {
   ServerCounters retired;  // counters of workers that stop() has already destroyed
 
   std::atomic<std::size_t> connections{0};
+  // Set by stop() before it reaches any worker: a response that a handler finishes after this
+  // point says Connection: close even if its worker has not yet run drainConnections().
+  std::atomic<bool> stopping{false};
   std::mutex mutex;
   std::condition_variable changed;  // connections reached 0, or a stop was requested
   bool stopRequested = false;       // guarded by mutex
