@@ -11,7 +11,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   namespace config = authgate::core::config;
   const std::string_view text(reinterpret_cast<const char*>(data), size);
-  auto loaded = config::load(config::Inputs{.yaml = text});
+  auto loaded = config::load(config::Inputs{.file = text});
   if (!loaded && loaded.error().empty()) {
     __builtin_trap();  // a failure must always say why
   }

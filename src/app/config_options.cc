@@ -9,6 +9,7 @@
 #include "core/config/oauth2_proxy.h"
 #include "core/config/schema.h"
 #include "core/config/suggest.h"
+#include "core/encoding/ascii.h"
 
 extern char** environ;  // POSIX; the process environment
 
@@ -52,18 +53,30 @@ std::map<std::string, std::string> configEnvironment() {
   return env;
 }
 
+// "--skip-jwt-bearer-tokens" -> "skip_jwt_bearer_tokens" (oauth2-proxy's config name).
+std::string oauth2ProxyName(std::string_view flag) {
+  while (flag.starts_with('-')) {
+    flag.remove_prefix(1);
+  }
+  std::string name(flag);
+  for (char& c : name) {
+    c = c == '-' ? '_' : core::encoding::asciiLower(c);
+  }
+  return name;
+}
+
 }  // namespace
 
 core::Result<config::Config, config::Problems> loadConfig(const ConfigArgs& args) {
   config::Problems problems;
-  std::string yaml;
+  std::string file;
   if (!args.configPath.empty()) {
     auto text = readFile(args.configPath, config::kMaxYamlBytes);
     if (!text) {
       return core::fail(
           config::Problems{{"config", "cannot read \"" + args.configPath + "\": " + text.error()}});
     }
-    yaml = std::move(*text);
+    file = std::move(*text);
   }
   std::vector<config::FlagValue> flags;
   for (const auto& [key, values] : args.flags) {
@@ -81,7 +94,8 @@ core::Result<config::Config, config::Problems> loadConfig(const ConfigArgs& args
     flags.push_back({set.substr(0, equals), set.substr(equals + 1)});
   }
   config::Inputs inputs{
-      .yaml = yaml,
+      .file = file,
+      .format = config::formatOfPath(args.configPath),
       .env = configEnvironment(),
       .flags = std::move(flags),
       .readFile = [](const std::string& path) { return readFile(path, kMaxSecretFileBytes); },
@@ -100,13 +114,16 @@ void addConfigOptions(CLI::App& command, const std::shared_ptr<ConfigArgs>& args
   // Unknown arguments are collected rather than thrown, so that reportUnexpectedArguments can
   // name them in authgate's words (CLI11 would say only "not expected").
   command.allow_extras();
-  command.add_option("-c,--config", args->configPath, "YAML configuration file");
+  command.add_option("-c,--config", args->configPath,
+                     "Configuration file: authgate's YAML, or oauth2-proxy's TOML when the name "
+                     "ends in .toml or .cfg");
   command
       .add_option("--set", args->sets, "Set any option by its dotted key: key=value (repeatable)")
       ->allow_extra_args(false);
   for (const config::Option& option : config::options()) {
     std::vector<std::string>& values = args->flags[std::string(option.key)];
-    const std::string flag(option.flag);
+    const std::string flag = std::string(option.flag) +
+                             (option.flagAlias.empty() ? "" : "," + std::string(option.flagAlias));
     const std::string help = std::string(option.description) + " [" + std::string(option.key) + "]";
     CLI::Option* added = option.type() == config::Type::Bool
                              ? command.add_flag(flag, values, help)
@@ -123,6 +140,9 @@ bool reportUnexpectedArguments(const CLI::App& command) {
   std::vector<std::string> flags;
   for (const config::Option& option : config::options()) {
     flags.emplace_back(option.flag);
+    if (!option.flagAlias.empty()) {
+      flags.emplace_back(option.flagAlias);
+    }
   }
   const std::string prefix = "authgate " + command.get_name() + ": ";
   bool afterUnknownFlag = false;  // a word right after an unknown flag is taken as its value
@@ -137,6 +157,12 @@ bool reportUnexpectedArguments(const CLI::App& command) {
     const std::size_t equals = extra.find('=');
     const std::string flag = extra.substr(0, equals);
     afterUnknownFlag = equals == std::string::npos;
+    const std::string name = oauth2ProxyName(flag);
+    if (config::classifyOauth2ProxyName(name) == config::ForeignVariable::NotYetSupported) {
+      std::cerr << prefix << "unsupported flag " << flag << ": "
+                << config::notYetSupportedMessage(name) << '\n';
+      continue;
+    }
     std::cerr << prefix << "unknown flag " << flag
               << ": authgate has no such option (docs/configuration.md lists its flags, including "
                  "the oauth2-proxy flags it accepts)";

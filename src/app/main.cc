@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <iostream>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -27,6 +28,27 @@ std::vector<char*> routeToServe(int argc, char** argv) {
   return args;
 }
 
+// "--name=" means an empty value (`--grpc-address=` turns the gRPC listener off), but CLI11
+// would take the next argument as the value: pass it as "--name" "" instead. `storage` owns the
+// bytes of the arguments made here.
+std::vector<char*> splitEmptyAssignments(std::vector<char*> args,
+                                         std::vector<std::string>& storage) {
+  storage.reserve(args.size());
+  std::vector<char*> out;
+  static char empty[] = "";
+  for (char* arg : args) {
+    const std::string_view text = arg;
+    if (text.starts_with("--") && text.size() > 3 && text.find('=') == text.size() - 1) {
+      storage.emplace_back(text.substr(0, text.size() - 1));
+      out.push_back(storage.back().data());
+      out.push_back(empty);
+    } else {
+      out.push_back(arg);
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -48,7 +70,8 @@ int main(int argc, char** argv) {
   authgate::app::addCheckConfigCommand(app, exit_code);
   authgate::app::addTokenCommand(app, exit_code);
 
-  std::vector<char*> args = routeToServe(argc, argv);
+  std::vector<std::string> storage;
+  std::vector<char*> args = splitEmptyAssignments(routeToServe(argc, argv), storage);
   const std::string_view command = args[1];
   const std::vector<CLI::App*> commands = app.get_subcommands([](CLI::App*) { return true; });
   if (!command.starts_with("-") &&

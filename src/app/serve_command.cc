@@ -5,12 +5,14 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include "app/commands.h"
 #include "app/config_options.h"
 #include "app/wiring.h"
 #include "io/frontend/http_frontend.h"
+#include "io/grpc/ext_authz_service.h"
 #include "io/http/server.h"
 #include "io/idp/provider.h"
 #include "io/system.h"
@@ -62,7 +64,9 @@ int serve(const ConfigArgs& args) {
   std::thread idp_thread([&idp_context] { idp_context.run(); });
   (*provider)->start();
 
-  io::frontend::HttpFrontend frontend(std::move(*gate), *provider, std::move(*upstream), clock);
+  io::frontend::DecisionRunner runner(std::move(*gate), *provider, clock);
+  io::frontend::HttpFrontend frontend(runner, std::move(*upstream),
+                                      {.extAuthzPrefix = cfg.extAuthzPrefix});
   io::http::Server server(*server_options, frontend);
   if (auto started = server.start(); !started) {
     std::cerr << "server: " << started.error() << '\n';
@@ -77,15 +81,34 @@ int serve(const ConfigArgs& args) {
   if (auto https_port = server.httpsPort()) {
     spdlog::info("and on https://{}:{}", server_options->tls->address, *https_port);
   }
+  // Envoy ext_authz over gRPC (server.grpc_address; empty = off): its checks that need the IdP
+  // complete on the provider's thread, which runs until the service has shut down.
+  std::optional<io::extauthz::ExtAuthzService> ext_authz;
+  bool ext_authz_failed = false;
+  if (!cfg.server.grpcAddress.empty()) {
+    ext_authz.emplace(io::extauthz::ExtAuthzOptions{.address = cfg.server.grpcAddress}, runner,
+                      idp_context.get_executor());
+    if (auto started = ext_authz->start(); !started) {
+      std::cerr << "server: " << started.error() << '\n';
+      ext_authz_failed = true;
+      server.requestStop();
+    } else {
+      spdlog::info("and Envoy ext_authz (gRPC) on {} port {}", cfg.server.grpcAddress,
+                   ext_authz->port());
+    }
+  }
   server.stopOnSignals();
   server.waitForStopRequest();
   spdlog::info("stopping: finishing requests in flight");
+  if (ext_authz) {
+    ext_authz->shutdown(server_options->drainTimeout);
+  }
   server.stop();
   (*provider)->stop();
   work.reset();
   idp_context.stop();
   idp_thread.join();
-  return 0;
+  return ext_authz_failed ? 1 : 0;
 }
 
 }  // namespace

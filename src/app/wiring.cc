@@ -84,6 +84,11 @@ core::Result<std::shared_ptr<const gate::Gate>, std::string> buildGate(
   settings.passAccessToken = config.headers.accessToken;
   settings.passAuthorizationHeader = config.headers.upstreamAuthorization;
   settings.setAuthorizationHeader = config.headers.gatewayAuthorization;
+  settings.setXAuthRequest = config.headers.gatewayXAuthRequest;
+  settings.passUserHeaders = config.headers.upstreamUser;
+  settings.emailClaim = config.provider.emailClaim;
+  settings.trustedProxies = config.trustedProxyNetworks;
+  settings.realClientIpHeader = config.realClientIpHeader;
 
   std::vector<core::session::CookieSecret> secrets{config.cookie.secret.key};
   for (const config::CookieKey& previous : config.cookie.previousSecrets) {
@@ -96,10 +101,21 @@ core::Result<std::shared_ptr<const gate::Gate>, std::string> buildGate(
   return std::make_shared<const gate::Gate>(std::move(*built));
 }
 
+io::proxy::ProxyOptions buildProxyOptions(const config::Config& config) {
+  io::proxy::ProxyOptions options;
+  options.connectTimeout = config.proxy.connectTimeout;
+  options.readTimeout = config.proxy.responseTimeout;
+  options.idleTimeout = config.proxy.idleTimeout;
+  // The loader checked the range (relations.cc: 0-10000), so the conversion is exact.
+  options.maxIdlePerThread = static_cast<std::size_t>(config.proxy.maxIdleConnections);
+  options.passHostHeader = config.proxy.passHostHeader;
+  return options;
+}
+
 core::Result<io::frontend::Upstream, std::string> buildUpstream(const config::Config& config) {
   // Every upstream is mounted at its URL's path (oauth2-proxy's legacy --upstream); none at all
   // answers 200 to every allowed request (static://200).
-  auto upstream = io::frontend::Upstream::create(config.upstreams, io::proxy::ProxyOptions{});
+  auto upstream = io::frontend::Upstream::create(config.upstreams, buildProxyOptions(config));
   if (!upstream) {
     return core::fail("upstreams: " + upstream.error());
   }

@@ -12,13 +12,15 @@
 #include "io/frontend/upstream.h"
 #include "io/http/server.h"
 #include "io/idp/provider.h"
+#include "io/proxy/proxy.h"
 
 namespace authgate::app {
 
 core::Result<std::shared_ptr<const core::gate::Gate>, std::string> buildGate(
     const core::config::Config& config);
-core::Result<io::frontend::Upstream, std::string> buildUpstream(
-    const core::config::Config& config);
+// proxy.* (connect, response and idle timeouts, pool size, pass_host_header).
+io::proxy::ProxyOptions buildProxyOptions(const core::config::Config& config);
+core::Result<io::frontend::Upstream, std::string> buildUpstream(const core::config::Config& config);
 core::Result<io::http::ServerOptions, std::string> buildServerOptions(
     const core::config::Config& config);
 io::idp::ProviderOptions buildProviderOptions(const core::config::Config& config);

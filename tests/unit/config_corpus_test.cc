@@ -16,7 +16,7 @@ TEST(ConfigCorpus, EverySeedLoadsWithoutCrashing) {
   std::size_t seeds = 0;
   for (const auto& entry : std::filesystem::directory_iterator(corpus)) {
     const std::string text = testing::readTestFile(entry.path().string());
-    auto loaded = load(Inputs{.yaml = text});
+    auto loaded = load(Inputs{.file = text});
     if (!loaded) {
       EXPECT_FALSE(loaded.error().empty()) << entry.path();
     }
@@ -24,6 +24,26 @@ TEST(ConfigCorpus, EverySeedLoadsWithoutCrashing) {
     if (name == "valid_full.yaml") {
       EXPECT_TRUE(loaded) << name;
     } else if (name == "invalid_several.yaml") {
+      EXPECT_FALSE(loaded) << name;
+    }
+    ++seeds;
+  }
+  EXPECT_GE(seeds, 10u);
+}
+
+TEST(ConfigCorpus, EveryTomlSeedLoadsWithoutCrashing) {
+  const std::filesystem::path corpus = AUTHGATE_FUZZ_CORPUS "/config_toml";
+  std::size_t seeds = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(corpus)) {
+    const std::string text = testing::readTestFile(entry.path().string());
+    auto loaded = load(Inputs{.file = text, .format = FileFormat::Toml});
+    if (!loaded) {
+      EXPECT_FALSE(loaded.error().empty()) << entry.path();
+    }
+    const std::string name = entry.path().filename().string();
+    if (name == "seed.toml") {
+      EXPECT_TRUE(loaded) << name;
+    } else if (name == "wrong_types.toml" || name == "unterminated.toml") {
       EXPECT_FALSE(loaded) << name;
     }
     ++seeds;

@@ -18,7 +18,7 @@ const std::string kData = AUTHGATE_TEST_DATA "/config/";
 
 Result<Config, Problems> loadWith(std::string yaml, std::map<std::string, std::string> env = {},
                                   std::vector<FlagValue> flags = {}, FileReader reader = {}) {
-  return load(Inputs{.yaml = yaml,
+  return load(Inputs{.file = yaml,
                      .env = std::move(env),
                      .flags = std::move(flags),
                      .readFile = std::move(reader)});

@@ -103,7 +103,7 @@ TEST(ConfigOauth2Proxy, ProblemsNameTheVariableTheyCameFrom) {
 
 TEST(ConfigOauth2Proxy, FlagsAndFileStillWinOverTheEnvironment) {
   auto loaded =
-      load(Inputs{.yaml = "cookie:\n  expire: 1h\n",
+      load(Inputs{.file = "cookie:\n  expire: 1h\n",
                   .env = oauth2ProxyEnv({{"OAUTH2_PROXY_COOKIE_EXPIRE", "3h"},
                                          {"OAUTH2_PROXY_SCOPE", "openid email"}}),
                   .flags = {{"provider.scopes", "openid profile"}, {"provider.scopes", "groups"}}});
@@ -118,9 +118,9 @@ TEST(ConfigOauth2Proxy, UnsupportedVariablesAreProblemsWithSuggestions) {
                                                    {"OAUTH2_PROXY_UPSTREAM", "static://200"}})});
   ASSERT_FALSE(loaded);
   EXPECT_THAT(lines(loaded.error()),
-              ElementsAre("OAUTH2_PROXY_SKIP_JWT_BEARER_TOKENS: not an option authgate supports "
-                          "(oauth2-proxy variables are accepted only for the options "
-                          "docs/configuration.md lists)",
+              ElementsAre("OAUTH2_PROXY_SKIP_JWT_BEARER_TOKENS: oauth2-proxy's "
+                          "skip_jwt_bearer_tokens is not yet supported by authgate (refused rather "
+                          "than ignored, so that nothing runs with it silently dropped)",
                           "OAUTH2_PROXY_UPSTREAM: not an option authgate supports (oauth2-proxy "
                           "variables are accepted only for the options docs/configuration.md "
                           "lists); did you mean OAUTH2_PROXY_UPSTREAMS?"));
@@ -153,6 +153,11 @@ TEST(ConfigOauth2Proxy, ClassifiesForeignVariables) {
   EXPECT_EQ(classifyForeignVariable("OAUTH2_PROXY_PORT_80_TCP_OTHER"),
             ForeignVariable::Unsupported);
   EXPECT_EQ(classifyForeignVariable("OAUTH2_PROXY_ALLOWED_GROUPS"), ForeignVariable::Unsupported);
+  EXPECT_EQ(classifyForeignVariable("OAUTH2_PROXY_SKIP_JWT_BEARER_TOKENS"),
+            ForeignVariable::NotYetSupported);
+  EXPECT_EQ(classifyOauth2ProxyName("skip_jwt_bearer_tokens"), ForeignVariable::NotYetSupported);
+  EXPECT_EQ(classifyOauth2ProxyName("banner"), ForeignVariable::Ignorable);
+  EXPECT_EQ(classifyOauth2ProxyName("service_host"), ForeignVariable::Unsupported);
   EXPECT_EQ(classifyForeignVariable("OAUTH2_PROXY_"), ForeignVariable::Unsupported);
   EXPECT_EQ(classifyForeignVariable("AUTHGATE_BANNER"), ForeignVariable::Unsupported);
   EXPECT_STREQ(toString(ForeignVariable::Ignorable), "ignorable");
@@ -208,6 +213,11 @@ TEST(ConfigOauth2Proxy, SchemaUsesOauth2ProxysNames) {
       {"--proxy-prefix", {"proxy_prefix", "OAUTH2_PROXY_PROXY_PREFIX"}},
       {"--ping-path", {"ping_path", "OAUTH2_PROXY_PING_PATH"}},
       {"--ready-path", {"ready_path", "OAUTH2_PROXY_READY_PATH"}},
+      {"--upstream-timeout", {"proxy.response_timeout", "OAUTH2_PROXY_UPSTREAM_TIMEOUT"}},
+      {"--pass-host-header", {"proxy.pass_host_header", "OAUTH2_PROXY_PASS_HOST_HEADER"}},
+      {"--oidc-email-claim", {"provider.email_claim", "OAUTH2_PROXY_OIDC_EMAIL_CLAIM"}},
+      {"--real-client-ip-header", {"real_client_ip_header", "OAUTH2_PROXY_REAL_CLIENT_IP_HEADER"}},
+      {"--trusted-proxy-ip", {"trusted_proxies", "OAUTH2_PROXY_TRUSTED_PROXY_IPS"}},
   };
   for (const auto& [flag, keyAndEnv] : expected) {
     const Option* option = findOption(keyAndEnv.first);
@@ -226,6 +236,28 @@ TEST(ConfigOauth2Proxy, SchemaUsesOauth2ProxysNames) {
   }
   EXPECT_EQ(oauth2ProxyEnvName(*findOption("cookie.previous_secrets")), "");
   EXPECT_EQ(findByOauth2ProxyEnv("OAUTH2_PROXY_BANNER"), nullptr);
+  EXPECT_EQ(findByOauth2ProxyName("upstream_timeout"), findOption("proxy.response_timeout"));
+  EXPECT_EQ(findByOauth2ProxyName(""), nullptr);
+  EXPECT_EQ(findOption("trusted_proxies")->flagAlias, "--trusted-proxy");
+}
+
+TEST(ConfigOauth2Proxy, SeedVariablesAreAccepted) {
+  // The seed deployment's values that used to be startup errors.
+  auto loaded = load(Inputs{.env = oauth2ProxyEnv({
+                                {"OAUTH2_PROXY_PASS_HOST_HEADER", "false"},
+                                {"OAUTH2_PROXY_OIDC_EMAIL_CLAIM", "sub"},
+                                {"OAUTH2_PROXY_REAL_CLIENT_IP_HEADER", "X-Forwarded-For"},
+                                {"OAUTH2_PROXY_UPSTREAM_TIMEOUT", "45s"},
+                                {"OAUTH2_PROXY_PASS_USER_HEADERS", "false"},
+                                {"OAUTH2_PROXY_SET_XAUTHREQUEST", "false"},
+                            })});
+  ASSERT_TRUE(loaded) << ::testing::PrintToString(lines(loaded.error()));
+  EXPECT_FALSE(loaded->proxy.passHostHeader);
+  EXPECT_EQ(loaded->provider.emailClaim, "sub");
+  EXPECT_EQ(loaded->realClientIpHeader, "X-Forwarded-For");
+  EXPECT_EQ(loaded->proxy.responseTimeout, seconds{45});
+  EXPECT_FALSE(loaded->headers.upstreamUser);
+  EXPECT_FALSE(loaded->headers.gatewayXAuthRequest);
 }
 
 TEST(ConfigOauth2Proxy, ReferenceMapsEveryOauth2ProxyName) {
@@ -241,6 +273,9 @@ TEST(ConfigOauth2Proxy, ReferenceMapsEveryOauth2ProxyName) {
   EXPECT_THAT(reference, HasSubstr("| `--upstream` | `OAUTH2_PROXY_UPSTREAMS` | [`upstreams`]"
                                    "(#upstreams) | `AUTHGATE_UPSTREAMS` |"));
   EXPECT_THAT(reference, HasSubstr("`silence_ping_logging`"));
+  EXPECT_THAT(reference, HasSubstr("saying \"not yet supported\": `skip_jwt_bearer_tokens`;"));
+  EXPECT_THAT(reference,
+              HasSubstr("| Flag | `--trusted-proxy-ip` or `--trusted-proxy` (repeatable) |"));
 }
 
 }  // namespace

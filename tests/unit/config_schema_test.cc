@@ -24,12 +24,31 @@ TEST(ConfigSchema, KeysFlagsAndEnvironmentNamesAreUnique) {
     EXPECT_TRUE(flags.insert(option.flag).second) << option.flag;
     EXPECT_TRUE(envs.insert(envName(option)).second) << option.key;
     EXPECT_TRUE(option.flag.starts_with("--")) << option.key;
+    if (!option.flagAlias.empty()) {
+      EXPECT_TRUE(flags.insert(option.flagAlias).second) << option.flagAlias;
+      EXPECT_TRUE(option.flagAlias.starts_with("--")) << option.key;
+    }
     EXPECT_FALSE(option.description.empty()) << option.key;
     EXPECT_FALSE(option.example.empty()) << option.key;
     EXPECT_EQ(findOption(option.key), &option);
   }
   EXPECT_EQ(findOption("cookie"), nullptr);
   EXPECT_EQ(findOption("nope"), nullptr);
+}
+
+TEST(ConfigSchema, SectionsAreContiguous) {
+  // The reference opens one heading per section: a section split in two would get two.
+  std::set<std::string> closed;
+  std::string current = "-";
+  for (const Option& option : options()) {
+    const std::size_t dot = option.key.find('.');
+    const std::string section(dot == std::string_view::npos ? "" : option.key.substr(0, dot));
+    if (section != current) {
+      EXPECT_TRUE(closed.insert(current).second || current == "-") << option.key;
+      EXPECT_FALSE(closed.contains(section)) << option.key;
+      current = section;
+    }
+  }
 }
 
 TEST(ConfigSchema, EnvironmentNamesFollowTheKey) {
@@ -82,7 +101,7 @@ TEST(ConfigSchema, EveryExampleIsValidForItsOption) {
       key.remove_prefix(dot + 1);
     }
     yaml += indent + std::string(key) + ": " + std::string(option.example) + "\n";
-    auto loaded = load(Inputs{.yaml = yaml});
+    auto loaded = load(Inputs{.file = yaml});
     ASSERT_FALSE(loaded);  // required options are missing
     for (const Problem& problem : loaded.error()) {
       if (problem.message.ends_with("without server.https_address")) {
@@ -116,7 +135,7 @@ TEST(ConfigSchema, ReferenceDocumentsEveryOption) {
 TEST(ConfigSummary, ShowsEveryValueAndSourceWithSecretsMasked) {
   const std::string previous = "AAAAAAAAAAAAAAAAAAAAAA";
   auto loaded = load(Inputs{
-      .yaml = testing::kMinimalYaml,
+      .file = testing::kMinimalYaml,
       .env = {{"AUTHGATE_COOKIE_EXPIRE", "10h"}, {"AUTHGATE_COOKIE_PREVIOUS_SECRETS", previous}},
       .flags = {{"logging.level", "debug"}}});
   ASSERT_TRUE(loaded);

@@ -16,19 +16,19 @@ using testing::kMinimalYaml;
 using testing::lines;
 
 std::vector<std::string> problemsWith(std::vector<FlagValue> flags) {
-  auto loaded = load(Inputs{.yaml = kMinimalYaml, .flags = std::move(flags)});
+  auto loaded = load(Inputs{.file = kMinimalYaml, .flags = std::move(flags)});
   return loaded ? std::vector<std::string>{} : lines(loaded.error());
 }
 
 std::vector<std::string> warningsWith(std::vector<FlagValue> flags) {
-  auto loaded = load(Inputs{.yaml = kMinimalYaml, .flags = std::move(flags)});
+  auto loaded = load(Inputs{.file = kMinimalYaml, .flags = std::move(flags)});
   EXPECT_TRUE(loaded) << ::testing::PrintToString(lines(loaded.error()));
   return loaded ? lines(loaded->warnings) : std::vector<std::string>{};
 }
 
 TEST(ConfigServerOptions, LimitsTakeTheirValues) {
   auto loaded =
-      load(Inputs{.yaml = kMinimalYaml,
+      load(Inputs{.file = kMinimalYaml,
                   .env = {{"AUTHGATE_SERVER_THREADS", "3"}, {"AUTHGATE_SERVER_DRAIN_TIMEOUT", "0"}},
                   .flags = {{"server.max_connections", "1"},
                             {"server.max_header_bytes", "1048576"},
@@ -85,20 +85,111 @@ TEST(ConfigServerOptions, AtMostOneProviderCaFile) {
                           "the certificates into one PEM file)"));
 }
 
-TEST(ConfigServerOptions, IdentityHeadersAuthgateAlwaysSendsCannotBeTurnedOff) {
-  EXPECT_THAT(problemsWith({{"headers.gateway.x_auth_request", "true"},
-                            {"headers.upstream.user", "true"},
-                            {"headers.gateway.authorization", "true"},
-                            {"headers.upstream.authorization", "false"}}),
-              IsEmpty());
+TEST(ConfigServerOptions, IdentityHeadersCanBeTurnedOff) {
+  auto defaults = load(Inputs{.file = kMinimalYaml});
+  ASSERT_TRUE(defaults);
+  EXPECT_TRUE(defaults->headers.gatewayXAuthRequest);  // authgate's default, unlike oauth2-proxy
+  EXPECT_TRUE(defaults->headers.upstreamUser);
+  auto off = load(Inputs{.file = kMinimalYaml,
+                         .env = {{"OAUTH2_PROXY_SET_XAUTHREQUEST", "false"}},
+                         .flags = {{"headers.upstream.user", "false"}}});
+  ASSERT_TRUE(off) << ::testing::PrintToString(lines(off.error()));
+  EXPECT_FALSE(off->headers.gatewayXAuthRequest);
+  EXPECT_FALSE(off->headers.upstreamUser);
+}
+
+TEST(ConfigServerOptions, ProxyOptionsTakeTheirValues) {
+  auto defaults = load(Inputs{.file = kMinimalYaml});
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(defaults->proxy.connectTimeout, seconds{10});
+  EXPECT_EQ(defaults->proxy.responseTimeout, seconds{30});
+  EXPECT_EQ(defaults->proxy.idleTimeout, seconds{30});
+  EXPECT_EQ(defaults->proxy.maxIdleConnections, 32);
+  EXPECT_TRUE(defaults->proxy.passHostHeader);
+  auto set =
+      load(Inputs{.file = std::string(kMinimalYaml) +
+                          "proxy:\n  connect_timeout: 2s\n  pass_host_header: false\n",
+                  .env = {{"OAUTH2_PROXY_UPSTREAM_TIMEOUT", "1m30s"}},
+                  .flags = {{"proxy.idle_timeout", "5m"}, {"proxy.max_idle_connections", "0"}}});
+  ASSERT_TRUE(set) << ::testing::PrintToString(lines(set.error()));
+  EXPECT_EQ(set->proxy.connectTimeout, seconds{2});
+  EXPECT_EQ(set->proxy.responseTimeout, seconds{90});
+  EXPECT_EQ(set->proxy.idleTimeout, seconds{300});
+  EXPECT_EQ(set->proxy.maxIdleConnections, 0);
+  EXPECT_FALSE(set->proxy.passHostHeader);
+}
+
+TEST(ConfigServerOptions, ProxyOptionsOutOfRangeAreProblems) {
+  EXPECT_THAT(problemsWith({{"proxy.connect_timeout", "0"},
+                            {"proxy.response_timeout", "0"},
+                            {"proxy.idle_timeout", "0"},
+                            {"proxy.max_idle_connections", "10001"}}),
+              ElementsAre("proxy.connect_timeout: must be greater than 0",
+                          "proxy.response_timeout: must be greater than 0",
+                          "proxy.idle_timeout: must be greater than 0",
+                          "proxy.max_idle_connections: must be from 0 to 10000, got 10001"));
+  EXPECT_THAT(problemsWith({{"proxy.max_idle_connections", "-1"}}),
+              ElementsAre("proxy.max_idle_connections: must be from 0 to 10000, got -1"));
+  EXPECT_THAT(problemsWith({{"proxy.response_timeout", "30"}}),
+              ElementsAre("proxy.response_timeout: expected a duration like 168h, 15m or 30s, "
+                          "found \"30\" (from the command line)"));
+}
+
+TEST(ConfigServerOptions, EmailClaimAndRealClientIpHeader) {
+  auto defaults = load(Inputs{.file = kMinimalYaml});
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(defaults->provider.emailClaim, "email");
+  EXPECT_EQ(defaults->realClientIpHeader, "X-Real-IP");
   EXPECT_THAT(
-      problemsWith(
-          {{"headers.gateway.x_auth_request", "false"}, {"headers.upstream.user", "false"}}),
-      ElementsAre("headers.gateway.x_auth_request: false is not supported: authgate always "
-                  "answers /oauth2/auth with X-Auth-Request-User, -Email, -Groups and "
-                  "-Preferred-Username",
-                  "headers.upstream.user: false is not supported: authgate always sends "
-                  "X-Forwarded-User, -Email, -Groups and -Preferred-Username to the upstream"));
+      problemsWith({{"provider.email_claim", "sub"}, {"real_client_ip_header", "x-forwarded-for"}}),
+      IsEmpty());
+  EXPECT_THAT(problemsWith({{"provider.email_claim", ""}, {"real_client_ip_header", "Forwarded"}}),
+              ElementsAre("real_client_ip_header: must be one of X-Real-IP, X-Forwarded-For, "
+                          "X-ProxyUser-IP, X-Envoy-External-Address, CF-Connecting-IP, found "
+                          "\"Forwarded\" (from the command line)",
+                          "provider.email_claim: must be a claim name (1-256 printable "
+                          "characters, no spaces), found \"\" (from the command line)"));
+}
+
+TEST(ConfigServerOptions, TrustedProxiesAreParsedOnce) {
+  auto loaded = load(Inputs{
+      .file = kMinimalYaml,
+      .flags = {{"trusted_proxies", "10.0.0.0/8, fd00::/8"}, {"trusted_proxies", "192.0.2.7"}}});
+  ASSERT_TRUE(loaded) << ::testing::PrintToString(lines(loaded.error()));
+  ASSERT_EQ(loaded->trustedProxyNetworks.size(), 3u);
+  EXPECT_TRUE(loaded->trustedProxyNetworks[0].contains(*net::parseIpAddress("10.2.3.4")));
+  EXPECT_TRUE(loaded->trustedProxyNetworks[1].contains(*net::parseIpAddress("fd00::9")));
+  EXPECT_TRUE(loaded->trustedProxyNetworks[2].contains(*net::parseIpAddress("192.0.2.7")));
+  auto none = load(Inputs{.file = kMinimalYaml});
+  ASSERT_TRUE(none);
+  EXPECT_THAT(none->trustedProxyNetworks, IsEmpty());
+  EXPECT_THAT(problemsWith({{"trusted_proxies", "10.0.0.0/8"}, {"trusted_proxies", "proxy.lan"}}),
+              ElementsAre("trusted_proxies: must be an IP address or CIDR like 10.0.0.0/8 or "
+                          "fd00::/8, found \"proxy.lan\" (from the command line)"));
+}
+
+TEST(ConfigServerOptions, GatewayKeys) {
+  auto defaults = load(Inputs{.file = kMinimalYaml});
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(defaults->server.grpcAddress, "0.0.0.0:9191");
+  EXPECT_EQ(defaults->extAuthzPrefix, "");
+  EXPECT_THAT(problemsWith({{"server.grpc_address", ""}, {"ext_authz_prefix", "/ext-authz"}}),
+              IsEmpty());
+  EXPECT_THAT(problemsWith({{"server.grpc_address", "localhost"}, {"ext_authz_prefix", "check"}}),
+              ElementsAre("server.grpc_address: must be host:port, [ipv6]:port or :port, found "
+                          "\"localhost\" (from the command line)",
+                          "ext_authz_prefix: must be a path like /oauth2 (leading '/', no "
+                          "trailing '/', no query), found \"check\" (from the command line)"));
+  EXPECT_THAT(problemsWith({{"server.grpc_address", ":4180"}}),
+              ElementsAre("server.grpc_address: must not use the port of server.http_address "
+                          "(0.0.0.0:4180)"));
+  EXPECT_THAT(problemsWith({{"server.grpc_address", "127.0.0.1:4180"},
+                            {"server.http_address", "127.0.0.2:4180"}}),
+              IsEmpty());  // different interfaces
+  EXPECT_THAT(problemsWith({{"ext_authz_prefix", "/oauth2/check"}}),
+              ElementsAre("ext_authz_prefix: must not overlap proxy_prefix (/oauth2), found "
+                          "\"/oauth2/check\""));
+  EXPECT_THAT(problemsWith({{"ext_authz_prefix", "/oauth2x"}}), IsEmpty());
 }
 
 TEST(ConfigServerOptions, PingAndReadyPaths) {

@@ -8,6 +8,8 @@
 #include <map>
 
 #include "core/crypto/fake_random.h"
+#include "core/encoding/json.h"
+#include "core/gate/responses.h"
 #include "jose_testing.h"
 
 namespace authgate::core::gate {
@@ -24,6 +26,7 @@ struct Http {
   std::string query;
   std::vector<std::pair<std::string, std::string>> headers;
   UnixSeconds now = kNow;
+  std::string requestId = "req-1";
 };
 
 class GateTest : public ::testing::Test {
@@ -55,9 +58,15 @@ class GateTest : public ::testing::Test {
       headers.push_back({name, value});
     }
     last_ = http;
-    CheckRequest request{.method = http.method, .scheme = "https", .host = "app.example.com",
-                         .path = http.path, .query = http.query, .headers = headers,
-                         .peer = "127.0.0.1", .now = http.now};
+    CheckRequest request{.method = http.method,
+                         .scheme = "https",
+                         .host = "app.example.com",
+                         .path = http.path,
+                         .query = http.query,
+                         .headers = headers,
+                         .peer = "127.0.0.1",
+                         .now = http.now,
+                         .requestId = http.requestId};
     return gate_->decide(request, provider, random_);
   }
   Decision send(const Http& http) { return send(http, &provider_); }
@@ -68,16 +77,25 @@ class GateTest : public ::testing::Test {
     for (const auto& [name, value] : http.headers) {
       headers.push_back({name, value});
     }
-    CheckRequest request{.method = http.method, .scheme = "https", .host = "app.example.com",
-                         .path = http.path, .query = http.query, .headers = headers,
-                         .peer = "127.0.0.1", .now = http.now};
+    CheckRequest request{.method = http.method,
+                         .scheme = "https",
+                         .host = "app.example.com",
+                         .path = http.path,
+                         .query = http.query,
+                         .headers = headers,
+                         .peer = "127.0.0.1",
+                         .now = http.now,
+                         .requestId = http.requestId};
     return gate_->completeLogin(request, exchange, tokens, provider_, random_);
   }
 
   std::string idToken(const std::string& nonce, UnixSeconds exp = kNow + 3600) {
-    boost::json::object claims{{"iss", kIssuer},      {"sub", "alice-id"},
-                               {"aud", "client-1"},   {"exp", exp},
-                               {"iat", kNow},         {"nonce", nonce},
+    boost::json::object claims{{"iss", kIssuer},
+                               {"sub", "alice-id"},
+                               {"aud", "client-1"},
+                               {"exp", exp},
+                               {"iat", kNow},
+                               {"nonce", nonce},
                                {"email", "alice@example.com"},
                                {"preferred_username", "alice"},
                                {"groups", boost::json::array{"admins", "devs"}}};
@@ -95,8 +113,10 @@ class GateTest : public ::testing::Test {
                   .query = "code=the-code&state=" + query.at("state"),
                   .headers = {{"Cookie", login_cookie}}};
     auto exchange = std::get<Exchange>(send(callback));
-    oidc::TokenResponse tokens{.accessToken = "at", .idToken = idToken(query.at("nonce")),
-                               .refreshToken = "rt", .accessTokenExpiresAt = kNow + 3600};
+    oidc::TokenResponse tokens{.accessToken = "at",
+                               .idToken = idToken(query.at("nonce")),
+                               .refreshToken = "rt",
+                               .accessTokenExpiresAt = kNow + 3600};
     Respond done = finish(callback, exchange, tokens);
     EXPECT_EQ(done.status, 302) << done.reason;
     EXPECT_EQ(header(done, "Location"), target);
@@ -164,9 +184,10 @@ TEST_F(GateTest, SendsABrowserWithoutSessionToTheIdp) {
 }
 
 TEST_F(GateTest, GivesApiClientsA401InsteadOfARedirect) {
-  for (const Http& http : {Http{.method = "POST", .path = "/api"},
-                           Http{.path = "/api", .headers = {{"Accept", "application/json"}}},
-                           Http{.path = "/api", .headers = {{"X-Requested-With", "XMLHttpRequest"}}}}) {
+  for (const Http& http :
+       {Http{.method = "POST", .path = "/api"},
+        Http{.path = "/api", .headers = {{"Accept", "application/json"}}},
+        Http{.path = "/api", .headers = {{"X-Requested-With", "XMLHttpRequest"}}}}) {
     auto respond = std::get<Respond>(send(http));
     EXPECT_EQ(respond.status, 401) << http.method << " " << http.path;
     EXPECT_EQ(header(respond, "Content-Type"), "application/json");
@@ -190,11 +211,39 @@ TEST_F(GateTest, CompletesALoginAndAllowsTheSession) {
             allow.removeHeaders.end());
 }
 
+TEST_F(GateTest, ReturnsWhereXAuthRequestRedirectSaysWhenThereIsNoRd) {
+  // nginx: error_page 401 = /oauth2/start, with X-Auth-Request-Redirect: $request_uri.
+  const auto returnTo = [&](const Http& start) {
+    auto started = std::get<Respond>(send(start));
+    EXPECT_EQ(started.status, 302);
+    const auto query = queryOf(header(started, "Location"));
+    Http callback{.path = "/oauth2/callback",
+                  .query = "code=c&state=" + query.at("state"),
+                  .headers = {{"Cookie", cookiePair(header(started, "Set-Cookie"))}}};
+    auto exchange = std::get<Exchange>(send(callback));
+    oidc::TokenResponse tokens{
+        .accessToken = "at", .idToken = idToken(query.at("nonce")), .refreshToken = "rt"};
+    return header(finish(callback, exchange, tokens), "Location");
+  };
+  EXPECT_EQ(returnTo({.path = "/oauth2/start",
+                      .headers = {{"X-Auth-Request-Redirect", "/report?a=1&b=2"}}}),
+            "/report?a=1&b=2");
+  // rd wins; the header is validated like rd.
+  EXPECT_EQ(returnTo({.path = "/oauth2/start",
+                      .query = "rd=/mine",
+                      .headers = {{"X-Auth-Request-Redirect", "/report"}}}),
+            "/mine");
+  EXPECT_EQ(returnTo({.path = "/oauth2/start",
+                      .headers = {{"X-Auth-Request-Redirect", "https://evil.test/"}}}),
+            "/");
+}
+
 TEST_F(GateTest, AnswersTheAuthEndpointForGateways) {
   auto unauthenticated = std::get<Respond>(send({.path = "/oauth2/auth"}));
   EXPECT_EQ(unauthenticated.status, 401);
   const std::string cookie = login();
-  auto accepted = std::get<Respond>(send({.path = "/oauth2/auth", .headers = {{"Cookie", cookie}}}));
+  auto accepted =
+      std::get<Respond>(send({.path = "/oauth2/auth", .headers = {{"Cookie", cookie}}}));
   EXPECT_EQ(accepted.status, 202);
   EXPECT_EQ(header(accepted, "X-Auth-Request-Email"), "alice@example.com");
   EXPECT_EQ(header(accepted, "X-Auth-Request-Groups"), "admins,devs");
@@ -203,7 +252,8 @@ TEST_F(GateTest, AnswersTheAuthEndpointForGateways) {
 TEST_F(GateTest, AnswersUserinfo) {
   EXPECT_EQ(std::get<Respond>(send({.path = "/oauth2/userinfo"})).status, 401);
   const std::string cookie = login();
-  auto info = std::get<Respond>(send({.path = "/oauth2/userinfo", .headers = {{"Cookie", cookie}}}));
+  auto info =
+      std::get<Respond>(send({.path = "/oauth2/userinfo", .headers = {{"Cookie", cookie}}}));
   EXPECT_EQ(info.status, 200);
   EXPECT_EQ(info.body,
             R"({"user":"alice@example.com","email":"alice@example.com","groups":["admins","devs"],)"
@@ -223,12 +273,52 @@ TEST_F(GateTest, RefusesAnExpiredOrTamperedSession) {
   EXPECT_EQ(std::get<Respond>(forged).status, 302);
 }
 
-TEST_F(GateTest, ShowsTheIdpErrorOnTheCallback) {
-  auto respond = std::get<Respond>(send(
-      {.path = "/oauth2/callback", .query = "error=access_denied&error_description=%3Cb%3Eno%3C%2Fb%3E"}));
+TEST_F(GateTest, ShowsTheIdpErrorCodeOnTheCallbackButNotItsDescription) {
+  auto respond = std::get<Respond>(send({.path = "/oauth2/callback",
+                                         .query = "error=access_denied&error_description=%3Cb%3E"
+                                                  "call%20evil.example%3C%2Fb%3E",
+                                         .requestId = "a<b"}));
   EXPECT_EQ(respond.status, 403);
-  EXPECT_NE(respond.body.find("access_denied"), std::string::npos);
-  EXPECT_EQ(respond.body.find("<b>"), std::string::npos);  // escaped
+  EXPECT_EQ(header(respond, "Content-Type"), "text/html; charset=utf-8");
+  EXPECT_NE(respond.body.find("<title>Sign-in refused</title>"), std::string::npos);
+  EXPECT_NE(respond.body.find("(access_denied)"), std::string::npos) << respond.body;
+  EXPECT_EQ(respond.body.find("evil.example"), std::string::npos);  // free text: the log only
+  EXPECT_NE(respond.reason.find("evil.example"), std::string::npos);
+  EXPECT_NE(respond.body.find("<code id=\"request-id\">a&lt;b</code>"), std::string::npos)
+      << respond.body;
+  // An "error code" that is not one is not echoed at all.
+  auto odd = std::get<Respond>(
+      send({.path = "/oauth2/callback", .query = "error=%3Cscript%3Ealert(1)%3C%2Fscript%3E"}));
+  EXPECT_EQ(odd.status, 403);
+  EXPECT_EQ(odd.body.find("script"), std::string::npos) << odd.body;
+  EXPECT_EQ(odd.body.find("alert"), std::string::npos) << odd.body;
+}
+
+TEST_F(GateTest, AnswersApiClientsWithJsonErrorsCarryingTheRequestId) {
+  auto refused = std::get<Respond>(send({.path = "/oauth2/callback",
+                                         .query = "error=access_denied&error_description=x",
+                                         .headers = {{"Accept", "application/json"}}}));
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_EQ(header(refused, "Content-Type"), "application/json");
+  auto parsed = json::parse(refused.body);
+  ASSERT_TRUE(parsed) << refused.body;
+  EXPECT_EQ(*parsed, (boost::json::value{
+                         {"error", "sign_in_refused"},
+                         {"message", "The identity provider refused the sign-in (access_denied)."},
+                         {"request_id", "req-1"}}));
+  auto bad_state = std::get<Respond>(send({.path = "/oauth2/callback",
+                                           .query = "code=c&state=nope",
+                                           .headers = {{"X-Requested-With", "XMLHttpRequest"}}}));
+  EXPECT_EQ(bad_state.status, 403);
+  auto state_json = json::parse(bad_state.body);
+  ASSERT_TRUE(state_json) << bad_state.body;
+  EXPECT_EQ(state_json->as_object().at("error").as_string(), "sign_in_failed");
+  EXPECT_EQ(state_json->as_object().at("request_id").as_string(), "req-1");
+  EXPECT_FALSE(bad_state.reason.empty());
+  // Without a request id the field is left out.
+  auto unnamed = std::get<Respond>(send({.method = "POST", .path = "/api", .requestId = ""}));
+  EXPECT_EQ(unnamed.status, 401);
+  EXPECT_EQ(unnamed.body, R"({"error":"Unauthorized","message":"Sign in first."})");
 }
 
 TEST_F(GateTest, RefusesACallbackWithoutItsLoginCookieOrWithAnotherState) {
@@ -239,13 +329,17 @@ TEST_F(GateTest, RefusesACallbackWithoutItsLoginCookieOrWithAnotherState) {
   EXPECT_EQ(std::get<Respond>(no_cookie).status, 403);
   std::string other_state = query.at("state");
   other_state.back() = other_state.back() == 'A' ? 'B' : 'A';  // same cookie name, other state
-  auto mismatch = send({.path = "/oauth2/callback", .query = "code=c&state=" + other_state,
+  auto mismatch = send({.path = "/oauth2/callback",
+                        .query = "code=c&state=" + other_state,
                         .headers = {{"Cookie", cookie}}});
   EXPECT_EQ(std::get<Respond>(mismatch).status, 403);
-  auto too_late = send({.path = "/oauth2/callback", .query = "code=c&state=" + query.at("state"),
-                        .headers = {{"Cookie", cookie}}, .now = kNow + 901});
+  auto too_late = send({.path = "/oauth2/callback",
+                        .query = "code=c&state=" + query.at("state"),
+                        .headers = {{"Cookie", cookie}},
+                        .now = kNow + 901});
   EXPECT_EQ(std::get<Respond>(too_late).status, 403);
-  auto ok = send({.path = "/oauth2/callback", .query = "code=c&state=" + query.at("state"),
+  auto ok = send({.path = "/oauth2/callback",
+                  .query = "code=c&state=" + query.at("state"),
                   .headers = {{"Cookie", cookie}}});
   auto exchange = std::get<Exchange>(ok);
   EXPECT_EQ(exchange.code, "c");
@@ -256,37 +350,158 @@ TEST_F(GateTest, RefusesACallbackWithoutItsLoginCookieOrWithAnotherState) {
 TEST_F(GateTest, RefusesAnIdTokenWithAnotherNonce) {
   auto started = std::get<Respond>(send({.path = "/"}));
   const auto query = queryOf(header(started, "Location"));
-  Http callback{.path = "/oauth2/callback", .query = "code=c&state=" + query.at("state"),
+  Http callback{.path = "/oauth2/callback",
+                .query = "code=c&state=" + query.at("state"),
                 .headers = {{"Cookie", cookiePair(header(started, "Set-Cookie"))}}};
   auto exchange = std::get<Exchange>(send(callback));
-  oidc::TokenResponse tokens{.accessToken = "at", .idToken = idToken("another-nonce"),
-                             .refreshToken = "", .accessTokenExpiresAt = 0};
+  oidc::TokenResponse tokens{.accessToken = "at",
+                             .idToken = idToken("another-nonce"),
+                             .refreshToken = "",
+                             .accessTokenExpiresAt = 0};
   Respond done = finish(callback, exchange, tokens);
   EXPECT_EQ(done.status, 403);
   EXPECT_NE(done.reason.find("NonceMismatch"), std::string::npos) << done.reason;
   EXPECT_EQ(header(done, "Set-Cookie"), "");
 }
 
+TEST_F(GateTest, ShowsTheForbiddenPageWithTheRequestId) {
+  std::vector<HeaderView> headers;
+  CheckRequest request{.method = "GET",
+                       .scheme = "https",
+                       .host = "app.example.com",
+                       .path = "/admin",
+                       .query = "",
+                       .headers = headers,
+                       .peer = "127.0.0.1",
+                       .now = kNow,
+                       .requestId = "r-42"};
+  Respond page = forbiddenPage(request, "Only <admins> may open this page.");
+  EXPECT_EQ(page.status, 403);
+  EXPECT_NE(page.body.find("<h1>Access denied</h1>"), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find("Only &lt;admins&gt; may"), std::string::npos) << page.body;
+  EXPECT_NE(page.body.find(">r-42</code>"), std::string::npos) << page.body;
+  EXPECT_NE(header(page, "Cache-Control").find("no-store"), std::string::npos);
+  const std::vector<HeaderView> json_headers{{"accept", "application/json"}};
+  request.headers = json_headers;
+  Respond api = forbiddenPage(request, "No.");
+  EXPECT_EQ(api.body, R"({"error":"forbidden","message":"No.","request_id":"r-42"})");
+}
+
+TEST_F(GateTest, AcceptsWellFormedRequestIdsAndMakesRandomOnes) {
+  EXPECT_TRUE(isAcceptableRequestId("0f8fad5b-d9cb-469f-a165-70867728950e"));
+  EXPECT_TRUE(isAcceptableRequestId("a.b_c-D9"));
+  EXPECT_TRUE(isAcceptableRequestId(std::string(128, 'x')));
+  EXPECT_FALSE(isAcceptableRequestId(std::string(129, 'x')));
+  EXPECT_FALSE(isAcceptableRequestId(""));
+  for (const char* bad : {"a b", "a<b", "a\r\nX: y", "a/b", "a%20", "\xc3\xa9"}) {
+    EXPECT_FALSE(isAcceptableRequestId(bad)) << bad;
+  }
+  crypto::FakeRandom random{3};
+  const std::string first = newRequestId(random);
+  const std::string second = newRequestId(random);
+  EXPECT_EQ(first.size(), 22u);  // 16 bytes, base64url without padding
+  EXPECT_NE(first, second);
+  EXPECT_TRUE(isAcceptableRequestId(first)) << first;
+  crypto::FakeRandom zeros{std::vector<std::uint8_t>(16, 0)};
+  EXPECT_EQ(newRequestId(zeros), "AAAAAAAAAAAAAAAAAAAAAA");
+}
+
+TEST_F(GateTest, SendsNoBrowserToAnUnreachableIdp) {
+  provider_.reachable = false;
+  for (const Http& http : {Http{.path = "/reports", .query = "x=1"}, Http{.path = "/oauth2/start"},
+                           Http{.path = "/oauth2/sign_in", .query = "rd=/x"}}) {
+    auto respond = std::get<Respond>(send(http));
+    EXPECT_EQ(respond.status, 503) << http.path;
+    EXPECT_EQ(header(respond, "Location"), "") << http.path;
+    EXPECT_EQ(header(respond, "Set-Cookie"), "") << http.path;  // no login state either
+    EXPECT_EQ(header(respond, "Content-Type"), "text/html; charset=utf-8");
+    EXPECT_NE(respond.body.find("<title>Sign-in unavailable</title>"), std::string::npos);
+    EXPECT_NE(respond.body.find("<code id=\"request-id\">req-1</code>"), std::string::npos);
+    EXPECT_NE(respond.reason.find("unreachable"), std::string::npos);
+  }
+  auto api = std::get<Respond>(
+      send({.path = "/oauth2/start", .headers = {{"Accept", "application/json"}}}));
+  EXPECT_EQ(api.status, 503);
+  auto parsed = json::parse(api.body);
+  ASSERT_TRUE(parsed) << api.body;
+  EXPECT_EQ(parsed->as_object().at("error").as_string(), "idp_unreachable");
+  EXPECT_EQ(parsed->as_object().at("request_id").as_string(), "req-1");
+  // Not ready at all: the same page.
+  auto not_ready = std::get<Respond>(send({.path = "/reports"}, nullptr));
+  EXPECT_EQ(not_ready.status, 503);
+  EXPECT_NE(not_ready.body.find("Sign-in unavailable"), std::string::npos);
+  // Back: logins start again.
+  provider_.reachable = true;
+  EXPECT_EQ(std::get<Respond>(send({.path = "/reports"})).status, 302);
+}
+
+TEST_F(GateTest, KeepsServingSessionsWhileTheIdpIsUnreachable) {
+  const std::string cookie = login();
+  provider_.reachable = false;
+  auto allow = send({.path = "/reports", .headers = {{"Cookie", cookie}}});
+  ASSERT_TRUE(std::holds_alternative<Allow>(allow));
+  EXPECT_EQ(header(std::get<Allow>(allow).upstreamHeaders, "X-Forwarded-Email"),
+            "alice@example.com");
+  auto gateway = std::get<Respond>(send({.path = "/oauth2/auth", .headers = {{"Cookie", cookie}}}));
+  EXPECT_EQ(gateway.status, 202);
+  EXPECT_EQ(header(gateway, "X-Auth-Request-Email"), "alice@example.com");
+  // Not ready at all (authgate restarted during the outage): the same.
+  EXPECT_TRUE(std::holds_alternative<Allow>(
+      send({.path = "/reports", .headers = {{"Cookie", cookie}}}, nullptr)));
+  // Expired tokens still ask for a refresh: completeRefresh decides once it failed or not.
+  auto expired = send({.path = "/reports", .headers = {{"Cookie", cookie}}, .now = kNow + 3601});
+  EXPECT_TRUE(std::holds_alternative<Refresh>(expired));
+}
+
+TEST_F(GateTest, SignsOutLocallyWhileTheIdpIsUnreachable) {
+  const std::string cookie = login();
+  provider_.reachable = false;
+  auto respond = std::get<Respond>(
+      send({.path = "/oauth2/sign_out", .query = "rd=/bye", .headers = {{"Cookie", cookie}}}));
+  EXPECT_EQ(respond.status, 302);
+  EXPECT_EQ(header(respond, "Location"), "/bye");
+  EXPECT_NE(header(respond, "Set-Cookie").find("_authgate=; "), std::string::npos);
+}
+
+TEST_F(GateTest, ShowsTheUnreachablePageWhenTheCodeExchangeGetsNoAnswer) {
+  auto started = std::get<Respond>(send({.path = "/"}));
+  const auto query = queryOf(header(started, "Location"));
+  Http callback{.path = "/oauth2/callback",
+                .query = "code=c&state=" + query.at("state"),
+                .headers = {{"Cookie", cookiePair(header(started, "Set-Cookie"))}}};
+  auto exchange = std::get<Exchange>(send(callback));
+  Respond done = finish(callback, exchange,
+                        fail(oidc::TokenError{"transport_error", "Connect: refused by 10.0.0.1"}));
+  EXPECT_EQ(done.status, 503);
+  EXPECT_NE(done.body.find("Sign-in unavailable"), std::string::npos);
+  EXPECT_EQ(done.body.find("10.0.0.1"), std::string::npos);  // detail: the log only
+  EXPECT_NE(done.reason.find("10.0.0.1"), std::string::npos);
+}
+
 TEST_F(GateTest, ReportsATokenEndpointFailure) {
   auto started = std::get<Respond>(send({.path = "/"}));
   const auto query = queryOf(header(started, "Location"));
-  Http callback{.path = "/oauth2/callback", .query = "code=c&state=" + query.at("state"),
+  Http callback{.path = "/oauth2/callback",
+                .query = "code=c&state=" + query.at("state"),
                 .headers = {{"Cookie", cookiePair(header(started, "Set-Cookie"))}}};
   auto exchange = std::get<Exchange>(send(callback));
   Respond done = finish(callback, exchange, fail(oidc::TokenError{"invalid_grant", "used"}));
   EXPECT_EQ(done.status, 502);
   EXPECT_NE(done.reason.find("invalid_grant"), std::string::npos);
+  EXPECT_NE(done.body.find("<title>Sign-in failed</title>"), std::string::npos);
+  EXPECT_NE(done.body.find(">req-1</code>"), std::string::npos);
+  EXPECT_EQ(done.body.find("used"), std::string::npos);
 }
 
 TEST_F(GateTest, CapsTheLoginsInProgress) {
   std::string cookies;
   for (int i = 0; i < 5; ++i) {
-    auto started = std::get<Respond>(send({.path = "/", .headers = {{"Cookie", cookies}},
-                                           .now = kNow + i}));
+    auto started =
+        std::get<Respond>(send({.path = "/", .headers = {{"Cookie", cookies}}, .now = kNow + i}));
     cookies += (cookies.empty() ? "" : "; ") + cookiePair(header(started, "Set-Cookie"));
   }
-  auto sixth = std::get<Respond>(send({.path = "/", .headers = {{"Cookie", cookies}},
-                                       .now = kNow + 10}));
+  auto sixth =
+      std::get<Respond>(send({.path = "/", .headers = {{"Cookie", cookies}}, .now = kNow + 10}));
   int cleared = 0;
   for (const auto& line : sixth.headers) {
     if (line.name == "Set-Cookie" && line.value.find("Max-Age=0") != std::string::npos) {

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <map>
 
@@ -123,9 +124,9 @@ class IdpProviderTest : public ::testing::Test {
     EXPECT_TRUE(provider) << provider.error();
     return provider ? *provider : nullptr;
   }
-  std::shared_ptr<Provider> startReady() {
+  std::shared_ptr<Provider> startReady(ProviderOptions options = {}) {
     idp_.start();
-    auto provider = makeProvider();
+    auto provider = makeProvider(std::move(options));
     provider->start();
     EXPECT_TRUE(runUntil(context_, [&] { return provider->ready(); }));
     return provider;
@@ -319,6 +320,142 @@ TEST_F(IdpProviderTest, FetchesUserinfoWithTheBearerToken) {
   EXPECT_EQ(provider->counters().userinfoCalls, 3u);
   EXPECT_EQ(provider->counters().userinfoFailures, 2u);
   EXPECT_EQ(idp_.hits("/userinfo"), 2u);
+}
+
+// Health probes every few milliseconds here, so the tests see changes quickly.
+ProviderOptions fastProbes() {
+  ProviderOptions options;
+  options.healthInterval = std::chrono::milliseconds(30);
+  options.healthRecheck = std::chrono::milliseconds(10);
+  return options;
+}
+// Probes so rare that none runs during a test: every change must come from a call.
+ProviderOptions noProbes() {
+  ProviderOptions options;
+  options.healthInterval = std::chrono::hours(1);
+  options.healthRecheck = std::chrono::hours(1);
+  return options;
+}
+
+bool logged(const std::vector<std::string>& log, std::string_view text) {
+  return std::any_of(log.begin(), log.end(),
+                     [&](const std::string& line) { return line.find(text) != std::string::npos; });
+}
+
+TEST_F(IdpProviderTest, IsUnreachableUntilDiscoverySucceeds) {
+  auto provider = makeProvider(fastProbes());
+  EXPECT_FALSE(provider->reachable());
+  provider->start();  // the fake is not listening yet
+  ASSERT_TRUE(runUntil(context_, [&] { return provider->counters().discoveryAttempts >= 2; }));
+  EXPECT_FALSE(provider->reachable());
+  idp_.start();
+  ASSERT_TRUE(runUntil(context_, [&] { return provider->ready(); }));
+  EXPECT_TRUE(provider->reachable());
+  EXPECT_EQ(provider->health().becameReachable, 0u);  // the first success is no recovery
+  provider->stop();
+}
+
+TEST_F(IdpProviderTest, NoticesTheIdpGoingDownAndComingBackWithoutAnyRequest) {
+  auto provider = startReady(fastProbes());
+  ASSERT_TRUE(provider->reachable());
+  ASSERT_TRUE(runUntil(context_, [&] { return provider->health().probes >= 2; }));
+  EXPECT_TRUE(provider->reachable());
+  EXPECT_EQ(provider->health().probeFailures, 0u);
+  const std::size_t discoveries = idp_.hits("/.well-known/openid-configuration");
+  EXPECT_GE(discoveries, 3u);  // discovery, then the probes
+
+  idp_.goDown();
+  ASSERT_TRUE(runUntil(context_, [&] { return !provider->reachable(); }));
+  EXPECT_TRUE(provider->ready());  // ready() never turns false again
+  EXPECT_EQ(provider->health().becameUnreachable, 1u);
+  EXPECT_GE(provider->health().probeFailures, 1u);
+  EXPECT_TRUE(logged(log_, "unreachable: discovery document: Connect"));
+
+  idp_.comeBack();
+  ASSERT_TRUE(runUntil(context_, [&] { return provider->reachable(); }));
+  const ProviderHealth health = provider->health();
+  EXPECT_EQ(health.becameUnreachable, 1u);
+  EXPECT_EQ(health.becameReachable, 1u);
+  EXPECT_TRUE(logged(log_, "reachable again"));
+  EXPECT_GT(idp_.hits("/.well-known/openid-configuration"), discoveries);
+  provider->stop();
+}
+
+TEST_F(IdpProviderTest, AProbeAnsweredWithAnErrorStatusMeansUnreachable) {
+  auto provider = startReady(fastProbes());
+  serveDiscovery(idp_.baseUrl());
+  idp_.route("/.well-known/openid-configuration",
+             [](const FakeRequest&) { return FakeReply{.status = 503, .body = "{}"}; });
+  ASSERT_TRUE(runUntil(context_, [&] { return !provider->reachable(); }));
+  EXPECT_TRUE(logged(log_, "HTTP status 503"));
+  serveDiscovery(idp_.baseUrl());
+  ASSERT_TRUE(runUntil(context_, [&] { return provider->reachable(); }));
+  provider->stop();
+}
+
+TEST_F(IdpProviderTest, ATokenCallThatCannotConnectMarksTheIdpUnreachableAtOnce) {
+  auto provider = startReady(noProbes());
+  idp_.goDown();
+  auto tokens = runTask(context_, provider->refresh("rt-1"));
+  ASSERT_TRUE(tokens && !*tokens);
+  EXPECT_EQ(tokens->error().error, "transport_error");
+  EXPECT_FALSE(provider->reachable());
+  EXPECT_EQ(provider->health().probes, 0u);  // the call itself told
+
+  idp_.comeBack();
+  // An OAuth error answer means the IdP is up and decided: reachable.
+  auto refused = runTask(context_, provider->exchangeCode("code-2", "verifier-1", "x"));
+  ASSERT_TRUE(refused && !*refused);
+  EXPECT_EQ(refused->error().error, "invalid_grant");
+  EXPECT_TRUE(provider->reachable());
+  EXPECT_EQ(provider->health().becameReachable, 1u);
+  EXPECT_EQ(provider->health().probes, 0u);
+  provider->stop();
+}
+
+TEST_F(IdpProviderTest, ATokenAnswerWithoutOAuthErrorLetsTheProbeDecide) {
+  auto provider = startReady(noProbes());
+  // A proxy in front of the IdP answering 502: not an OAuth answer, so the probe checks now.
+  idp_.route("/token", [](const FakeRequest&) { return FakeReply{.status = 502, .body = "x"}; });
+  idp_.route("/.well-known/openid-configuration",
+             [](const FakeRequest&) { return FakeReply{.status = 502, .body = "x"}; });
+  auto tokens = runTask(context_, provider->refresh("rt-1"));
+  ASSERT_TRUE(tokens && !*tokens);
+  EXPECT_EQ(tokens->error().error, "http_502");
+  ASSERT_TRUE(runUntil(context_, [&] { return provider->health().probes >= 1; }));
+  EXPECT_FALSE(provider->reachable());
+  provider->stop();
+}
+
+TEST_F(IdpProviderTest, AFailedJwksFetchLetsTheProbeDecide) {
+  auto provider = startReady(noProbes());
+  idp_.goDown();
+  clock_.advance(31);  // past the unknown-kid rate limit (jwks_cache.h rule 4)
+  auto keys = runTask(context_, provider->keysWithKid("rotated"));
+  ASSERT_TRUE(keys);
+  EXPECT_TRUE(*keys);  // the old set stays
+  EXPECT_EQ(provider->counters().jwksFetchFailures, 1u);
+  ASSERT_TRUE(runUntil(context_, [&] { return !provider->reachable(); }));
+  EXPECT_EQ(provider->health().probes, 1u);
+
+  idp_.comeBack();
+  clock_.advance(31);
+  ASSERT_TRUE(runTask(context_, provider->keysWithKid("rotated-again")));
+  EXPECT_EQ(provider->counters().jwksFetchSuccesses, 2u);
+  EXPECT_TRUE(provider->reachable());  // the JWKS answered: no probe needed
+  EXPECT_EQ(provider->health().probes, 1u);
+  provider->stop();
+}
+
+TEST_F(IdpProviderTest, RefusesZeroHealthIntervals) {
+  ProviderOptions options;
+  options.issuer = idp_.baseUrl();
+  options.client.clientId = "c";
+  options.healthInterval = std::chrono::milliseconds(0);
+  EXPECT_FALSE(Provider::create(context_.get_executor(), options, clock_));
+  options.healthInterval = std::chrono::milliseconds(10);
+  options.healthRecheck = std::chrono::milliseconds(0);
+  EXPECT_FALSE(Provider::create(context_.get_executor(), options, clock_));
 }
 
 }  // namespace

@@ -27,6 +27,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -90,6 +91,7 @@ class FakeIdp {
     }
     acceptor_.reset();
     gate_.reset();
+    work_.reset();
     context_.reset();  // destroys the frames of connections still hanging
   }
   FakeIdp(const FakeIdp&) = delete;
@@ -108,9 +110,27 @@ class FakeIdp {
   }
 
   void start() {
+    // Keeps run() going while nothing listens (between goDown() and comeBack()).
+    work_.emplace(context_->get_executor());
     acceptor_->listen();
     asio::co_spawn(*context_, acceptLoop(), asio::detached);
     thread_ = std::thread([this] { context_->run(); });
+  }
+
+  // After start(): closes the listening socket, so new connections are refused, like an IdP
+  // that went down (requests already read still get their answer).
+  void goDown() {
+    onFakeThread([this] { acceptor_->close(); });
+  }
+  // After goDown(): listens again on the same port, with the same routes.
+  void comeBack() {
+    onFakeThread([this] {
+      acceptor_->open(tcp::v4());
+      acceptor_->set_option(tcp::acceptor::reuse_address(true));
+      acceptor_->bind(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port_));
+      acceptor_->listen();
+      asio::co_spawn(*context_, acceptLoop(), asio::detached);
+    });
   }
 
   // Lets every held (Mode::Hold) request answer, and later ones answer at once.
@@ -133,6 +153,20 @@ class FakeIdp {
   }
 
  private:
+  // Runs `work` on the fake's thread and waits for it (the acceptor belongs to that thread).
+  void onFakeThread(std::function<void()> work) {
+    std::promise<void> done;
+    asio::post(*context_, [&] {
+      try {
+        work();
+        done.set_value();
+      } catch (...) {
+        done.set_exception(std::current_exception());
+      }
+    });
+    done.get_future().get();
+  }
+
   asio::awaitable<void> acceptLoop() {
     for (;;) {
       auto [ec, socket] = co_await acceptor_->async_accept(asio::as_tuple(asio::use_awaitable));
@@ -209,6 +243,7 @@ class FakeIdp {
   std::unique_ptr<asio::io_context> context_ = std::make_unique<asio::io_context>(1);
   std::optional<tcp::acceptor> acceptor_;
   std::optional<asio::steady_timer> gate_;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work_;
   bool released_ = false;  // touched only on the fake's thread
   std::uint16_t port_ = 0;
   std::thread thread_;

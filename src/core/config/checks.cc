@@ -7,6 +7,8 @@
 #include <cstdint>
 
 #include "core/config/values.h"
+#include "core/encoding/ascii.h"
+#include "core/net/ip_network.h"
 
 namespace authgate::core::config::checks {
 namespace {
@@ -236,20 +238,40 @@ Reason emailDomain(std::string_view value) {
 }
 
 Reason cidr(std::string_view value) {
-  const std::size_t slash = value.find('/');
-  const std::string_view address = value.substr(0, slash);
-  int maxPrefix = 0;
-  if (boost::urls::parse_ipv4_address(address)) {
-    maxPrefix = 32;
-  } else if (boost::urls::parse_ipv6_address(address)) {
-    maxPrefix = 128;
-  } else {
-    return "must be an IP address or CIDR like 10.0.0.0/8 or fd00::/8, found " + quote(value);
-  }
-  if (slash != std::string_view::npos && !isNumberIn(value.substr(slash + 1), 0, maxPrefix)) {
-    return "prefix length must be 0-" + std::to_string(maxPrefix) + ", found " + quote(value);
+  auto network = net::parseIpNetwork(value);
+  if (!network) {
+    return network.error() + ", found " + quote(value);
   }
   return std::nullopt;
+}
+
+Reason realClientIpHeader(std::string_view value) {
+  constexpr std::string_view kAllowed[] = {"X-Real-IP", "X-Forwarded-For", "X-ProxyUser-IP",
+                                           "X-Envoy-External-Address", "CF-Connecting-IP"};
+  for (std::string_view allowed : kAllowed) {
+    if (encoding::equalsIgnoreCase(value, allowed)) {
+      return std::nullopt;
+    }
+  }
+  return "must be one of X-Real-IP, X-Forwarded-For, X-ProxyUser-IP, X-Envoy-External-Address, "
+         "CF-Connecting-IP, found " +
+         quote(value);
+}
+
+Reason claimName(std::string_view value) {
+  const bool ok =
+      !value.empty() && value.size() <= 256 && std::all_of(value.begin(), value.end(), [](char c) {
+        const auto byte = static_cast<unsigned char>(c);
+        return byte > 0x20 && byte < 0x7f;
+      });
+  if (!ok) {
+    return "must be a claim name (1-256 printable characters, no spaces), found " + quote(value);
+  }
+  return std::nullopt;
+}
+
+Reason optionalPathPrefix(std::string_view value) {
+  return value.empty() ? std::nullopt : pathPrefix(value);
 }
 
 Reason scopeToken(std::string_view value) {

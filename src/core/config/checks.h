@@ -32,6 +32,13 @@ std::optional<std::string> whitelistDomain(std::string_view value);
 std::optional<std::string> emailDomain(std::string_view value);
 // An IPv4 or IPv6 address, optionally with a /prefix length (CIDR, RFC 4632 §3.1).
 std::optional<std::string> cidr(std::string_view value);
+// One of the client-IP headers oauth2-proxy's --real-client-ip-header allows, in any case:
+// X-Real-IP, X-Forwarded-For, X-ProxyUser-IP, X-Envoy-External-Address, CF-Connecting-IP.
+std::optional<std::string> realClientIpHeader(std::string_view value);
+// A JWT claim name (RFC 7519 §4): not empty, printable ASCII without spaces.
+std::optional<std::string> claimName(std::string_view value);
+// Empty ("none"), or a path prefix as pathPrefix() accepts.
+std::optional<std::string> optionalPathPrefix(std::string_view value);
 // An OAuth 2.0 scope token (RFC 6749 §3.3).
 std::optional<std::string> scopeToken(std::string_view value);
 // oauth2-proxy's --provider: only "oidc" (generic OpenID Connect) is implemented.

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "core/config/problem.h"
+#include "core/net/ip_network.h"
 #include "core/session/cookie_secret.h"
 
 namespace authgate::core::config {
@@ -51,6 +52,7 @@ const char* toString(Source source);
 struct ServerConfig {
   std::string httpAddress;
   std::string httpsAddress;
+  std::string grpcAddress;  // Envoy ext_authz gRPC listener; "" = off
   std::string tlsCertFile;
   std::string tlsKeyFile;
   std::int64_t threads = 0;  // worker threads; 0: one per core
@@ -72,6 +74,7 @@ struct ProviderConfig {
   std::chrono::seconds clockSkew{0};
   std::vector<std::string> caFiles;  // PEM CA bundles trusted for the provider (at most one)
   std::string codeChallengeMethod;   // "S256" or "": PKCE S256 is always used
+  std::string emailClaim;            // the ID token claim that fills the session's email
 };
 
 struct CookieConfig {
@@ -89,12 +92,21 @@ struct CookieConfig {
   std::chrono::seconds csrfExpire{0};
 };
 
+// The reverse proxy's connections to the upstreams (io/proxy/proxy.h ProxyOptions).
+struct ProxyConfig {
+  std::chrono::seconds connectTimeout{0};   // resolve + connect + TLS handshake
+  std::chrono::seconds responseTimeout{0};  // the answer's head, and each piece of its body
+  std::chrono::seconds idleTimeout{0};      // an idle keep-alive connection older is closed
+  std::int64_t maxIdleConnections = 0;      // per upstream and worker thread; 0 = no reuse
+  bool passHostHeader = true;               // the client's Host upstream; false: the upstream's
+};
+
 // Identity headers (oauth2-proxy's --set-* and --pass-* flags).
 struct HeadersConfig {
   bool accessToken = false;            // X-Forwarded-/X-Auth-Request-Access-Token
-  bool gatewayXAuthRequest = true;     // X-Auth-Request-* on /oauth2/auth (always on for now)
+  bool gatewayXAuthRequest = true;     // X-Auth-Request-* on /oauth2/auth
   bool gatewayAuthorization = false;   // Authorization: Bearer <id_token> on /oauth2/auth
-  bool upstreamUser = true;            // X-Forwarded-User & co. to the upstream (always on)
+  bool upstreamUser = true;            // X-Forwarded-User & co. to the upstream
   bool upstreamAuthorization = false;  // Authorization: Bearer <id_token> to the upstream
 };
 
@@ -110,14 +122,21 @@ struct Config {
   std::vector<std::string> whitelistDomains;
   std::vector<std::string> emailDomains;
   std::vector<std::string> trustedProxies;  // CIDRs or single addresses
+  std::string realClientIpHeader;           // believed from trustedProxies only
+  std::string extAuthzPrefix;               // Envoy ext_authz HTTP path prefix; "" = none
   bool reverseProxy = false;                // accepted for oauth2-proxy; trustedProxies decides
   bool skipProviderButton = true;           // accepted for oauth2-proxy; always straight to the IdP
   std::string pingPath;
   std::string readyPath;
   ProviderConfig provider;
   CookieConfig cookie;
+  ProxyConfig proxy;
   HeadersConfig headers;
   LoggingConfig logging;
+
+  // trustedProxies parsed (no schema row: filled by the loader once they validate), for
+  // gate::resolveForwarded on every request.
+  std::vector<net::IpNetwork> trustedProxyNetworks;
 
   // Dotted key -> where its effective value came from (every schema key is present).
   std::map<std::string, Source, std::less<>> sources;

@@ -7,8 +7,11 @@
 #include "core/config/oauth2_proxy.h"
 #include "core/config/relations.h"
 #include "core/config/schema.h"
+#include "core/config/toml_reader.h"
 #include "core/config/values.h"
 #include "core/config/yaml_reader.h"
+#include "core/encoding/ascii.h"
+#include "core/net/ip_network.h"
 
 namespace authgate::core::config {
 namespace {
@@ -170,6 +173,14 @@ class Builder {
     }
     checkRelations(config, failed_, problems_);
     warnAboutRelations(config, config.warnings);
+    if (!failed_.contains("trusted_proxies")) {
+      // Parsed once here, so that every request compares bytes (gate/forwarded.h).
+      for (const std::string& text : config.trustedProxies) {
+        if (auto network = net::parseIpNetwork(text)) {
+          config.trustedProxyNetworks.push_back(*network);
+        }
+      }
+    }
     return config;
   }
 
@@ -287,13 +298,29 @@ class Builder {
 
 }  // namespace
 
+FileFormat formatOfPath(std::string_view path) {
+  const std::size_t dot = path.rfind('.');
+  const std::size_t slash = path.rfind('/');
+  if (dot == std::string_view::npos || (slash != std::string_view::npos && dot < slash)) {
+    return FileFormat::Yaml;
+  }
+  const std::string_view extension = path.substr(dot + 1);
+  return encoding::equalsIgnoreCase(extension, "toml") ||
+                 encoding::equalsIgnoreCase(extension, "cfg")
+             ? FileFormat::Toml
+             : FileFormat::Yaml;
+}
+
 Result<Config, Problems> load(const Inputs& inputs) {
   Problems problems;
   RawValues values;
-  if (!readYaml(inputs.yaml, values, problems)) {
+  Problems warnings;
+  const bool readable = inputs.format == FileFormat::Toml
+                            ? readToml(inputs.file, values, problems, warnings)
+                            : readYaml(inputs.file, values, problems);
+  if (!readable) {
     return fail(std::move(problems));
   }
-  Problems warnings;
   readEnv(inputs.env, values, warnings);
   checkForeignOauth2ProxyVariables(inputs.env, problems, warnings);
   readFlags(inputs.flags, values, problems);

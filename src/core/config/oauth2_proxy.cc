@@ -23,6 +23,11 @@ constexpr std::string_view kIgnorable[] = {
     "standard_logging",       "standard_logging_format",
 };
 
+// oauth2-proxy options authgate will implement (each has its issue) but does not yet.
+constexpr std::string_view kNotYetSupported[] = {
+    "skip_jwt_bearer_tokens",
+};
+
 std::vector<std::string_view> segments(std::string_view name) {
   std::vector<std::string_view> parts;
   while (true) {
@@ -99,6 +104,8 @@ const char* toString(ForeignVariable kind) {
       return "service link";
     case ForeignVariable::Ignorable:
       return "ignorable";
+    case ForeignVariable::NotYetSupported:
+      return "not yet supported";
     case ForeignVariable::Unsupported:
       return "unsupported";
   }
@@ -113,15 +120,32 @@ ForeignVariable classifyForeignVariable(std::string_view name) {
   if (!rest.empty() && isServiceLink(rest)) {
     return ForeignVariable::ServiceLink;
   }
-  const std::string option = lower(rest);
-  if (std::find(std::begin(kIgnorable), std::end(kIgnorable), option) != std::end(kIgnorable)) {
+  return classifyOauth2ProxyName(lower(rest));
+}
+
+ForeignVariable classifyOauth2ProxyName(std::string_view configName) {
+  if (std::find(std::begin(kIgnorable), std::end(kIgnorable), configName) != std::end(kIgnorable)) {
     return ForeignVariable::Ignorable;
+  }
+  if (std::find(std::begin(kNotYetSupported), std::end(kNotYetSupported), configName) !=
+      std::end(kNotYetSupported)) {
+    return ForeignVariable::NotYetSupported;
   }
   return ForeignVariable::Unsupported;
 }
 
 std::span<const std::string_view> ignorableOauth2ProxyOptions() {
   return kIgnorable;
+}
+
+std::span<const std::string_view> notYetSupportedOauth2ProxyOptions() {
+  return kNotYetSupported;
+}
+
+std::string notYetSupportedMessage(std::string_view configName) {
+  return "oauth2-proxy's " + std::string(configName) +
+         " is not yet supported by authgate (refused rather than ignored, so that nothing "
+         "runs with it silently dropped)";
 }
 
 void checkForeignOauth2ProxyVariables(const std::map<std::string, std::string>& env,
@@ -137,6 +161,10 @@ void checkForeignOauth2ProxyVariables(const std::map<std::string, std::string>& 
         warnings.push_back(
             {name,
              "ignored: an oauth2-proxy logging, page or metrics option authgate does not have"});
+        break;
+      case ForeignVariable::NotYetSupported:
+        problems.push_back(
+            {name, notYetSupportedMessage(lower(name.substr(kOauth2ProxyEnvPrefix.size())))});
         break;
       case ForeignVariable::Unsupported: {
         std::string message =

@@ -15,8 +15,9 @@ constexpr std::string_view kHeader = R"(# Configuration reference
 authgate reads its options from four places. Each overrides the one before it:
 
 1. the defaults listed below;
-2. the YAML file given with `--config FILE` (nested mappings: `cookie.secret` is written
-   `cookie:` then `  secret: ...`);
+2. the file given with `--config FILE`: authgate's YAML (nested mappings: `cookie.secret` is
+   written `cookie:` then `  secret: ...`), or oauth2-proxy's TOML when the file name ends in
+   `.toml` or `.cfg` (see [Coming from oauth2-proxy](#coming-from-oauth2-proxy));
 3. environment variables: `AUTHGATE_` followed by the key upper-cased with `.` replaced by `_`
    (`cookie.secret` is `AUTHGATE_COOKIE_SECRET`), and for the options oauth2-proxy has too its
    `OAUTH2_PROXY_*` name (see [Coming from oauth2-proxy](#coming-from-oauth2-proxy));
@@ -120,7 +121,7 @@ constexpr std::string_view kOauth2ProxyHeader = R"(
 
 authgate answers to oauth2-proxy's flag names and `OAUTH2_PROXY_*` environment variables for the
 options below, so a deployment's flags and environment carry over; the YAML file keeps authgate's
-own names. Rules:
+own names, and `--config` reads oauth2-proxy's TOML file too. Rules:
 
 - **Flags** are oauth2-proxy's (`--upstream`, `--cookie-secret`, ...). Repeatable flags take
   several values as oauth2-proxy's do: repeated, or comma-separated (`--email-domain=a.com,b.com`).
@@ -130,6 +131,15 @@ own names. Rules:
 - **Environment**: `OAUTH2_PROXY_` and oauth2-proxy's config name upper-cased, which is plural
   for repeatable flags (`--upstream` is `OAUTH2_PROXY_UPSTREAMS`). When the `AUTHGATE_*` variable
   of the same option is set too, it wins (and a warning names the ignored one).
+- **TOML file**: `--config FILE` with a name ending in `.toml` or `.cfg` is read as
+  oauth2-proxy's configuration file: flat `key = value` lines whose keys are oauth2-proxy's
+  config names (the "oauth2-proxy environment" column below without `OAUTH2_PROXY_`, lower case:
+  `upstreams = [ "static://200" ]`, `email_domains = [ "*" ]`, `cookie_expire = "4h"`). A list
+  takes an array or one comma-separated string (`scope` is space-separated). Precedence is
+  oauth2-proxy's: command line over environment over file. Other keys follow the rules of other
+  `OAUTH2_PROXY_*` variables below (without the Kubernetes case); a key that is no option at all
+  is an error naming it. authgate's own options without an oauth2-proxy name are set by flag or
+  `AUTHGATE_*` variable beside the TOML file.
 - **Other `OAUTH2_PROXY_*` variables**:
   1. the variables Kubernetes sets for a Service named `oauth2-proxy...`
      (`OAUTH2_PROXY_SERVICE_HOST`, `OAUTH2_PROXY_SERVICE_PORT...`, `OAUTH2_PROXY_PORT...`) are
@@ -138,13 +148,17 @@ own names. Rules:
      ignored with a warning: )";
 
 constexpr std::string_view kOauth2ProxyRules = R"(;
-  3. any other is a startup error naming it: an option authgate does not implement must not be
-     dropped silently.
+  3. oauth2-proxy options authgate has planned but not implemented yet are a startup error
+     saying "not yet supported": __NOT_YET__;
+  4. any other is a startup error naming it: an option authgate does not implement must not be
+     dropped silently. The same holds for flags.
 - Behaviour differs where authgate is stricter: forwarded headers are believed only from
   `trusted_proxies` (`--trusted-proxy-ip`), whatever `--reverse-proxy` says; there is no sign-in
   page (`--skip-provider-button` is always in effect); PKCE S256 and the OIDC nonce are always
   used; the default `cookie.name` is `_authgate` and `cookie.samesite` is `lax`; `--provider`
-  accepts only `oidc`; `--config` names an authgate YAML file, not oauth2-proxy's TOML.
+  accepts only `oidc`; `--set-xauthrequest` defaults to `true` (oauth2-proxy: `false`);
+  `--real-client-ip-header` is believed only from `trusted_proxies` and `X-Forwarded-For` is read
+  right to left (oauth2-proxy takes its first entry).
 
 | oauth2-proxy flag | oauth2-proxy environment | authgate key | authgate environment |
 |---|---|---|---|
@@ -156,7 +170,14 @@ std::string oauth2ProxySection() {
   for (std::string_view name : ignorableOauth2ProxyOptions()) {
     ignorable += (ignorable.empty() ? "" : ", ") + code(name);
   }
-  out += ignorable + std::string(kOauth2ProxyRules);
+  std::string planned;
+  for (std::string_view name : notYetSupportedOauth2ProxyOptions()) {
+    planned += (planned.empty() ? "" : ", ") + code(name);
+  }
+  std::string rules(kOauth2ProxyRules);
+  const std::string marker = "__NOT_YET__";
+  rules.replace(rules.find(marker), marker.size(), planned);
+  out += ignorable + rules;
   for (const Option& option : options()) {
     if (!option.oauth2Proxy.empty()) {
       out += "| " + code(option.flag) + " | " + code(oauth2ProxyEnvName(option)) + " | [" +
@@ -179,7 +200,9 @@ std::string renderReference() {
     }
     out += "\n### " + code(option.key) + "\n\n" + std::string(option.description) + "\n\n";
     out += "| | |\n|---|---|\n";
-    out += "| Flag | " + code(option.flag) + (isList(option) ? " (repeatable)" : "") + " |\n";
+    out += "| Flag | " + code(option.flag) +
+           (option.flagAlias.empty() ? "" : " or " + code(option.flagAlias)) +
+           (isList(option) ? " (repeatable)" : "") + " |\n";
     out += "| Environment | " + code(envName(option)) + " |\n";
     if (!option.oauth2Proxy.empty()) {
       out += "| oauth2-proxy | " + code(option.flag) + ", " + code(oauth2ProxyEnvName(option)) +

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <string_view>
+#include <utility>
 
 #include "core/config/values.h"
 
@@ -14,6 +15,7 @@ constexpr std::int64_t kMaxThreads = 1024;
 constexpr std::int64_t kMaxConnections = 1'000'000;
 constexpr std::int64_t kMinHeaderBytes = 1024;  // a request line and a few cookies
 constexpr std::int64_t kMaxHeaderBytes = 1024 * 1024;
+constexpr std::int64_t kMaxIdleConnections = 10'000;
 
 class Rules {
  public:
@@ -85,18 +87,59 @@ void checkPaths(const Config& config, Rules& rules) {
   }
 }
 
-void checkHeaders(const HeadersConfig& headers, Rules& rules) {
-  // The gate sends these identity headers unconditionally; refusing `false` keeps a
-  // configuration that asks for less from running with more.
-  if (rules.usable({"headers.gateway.x_auth_request"}) && !headers.gatewayXAuthRequest) {
-    rules.report("headers.gateway.x_auth_request",
-                 "false is not supported: authgate always answers /oauth2/auth with "
-                 "X-Auth-Request-User, -Email, -Groups and -Preferred-Username");
+void checkProxy(const ProxyConfig& proxy, Rules& rules) {
+  checkPositive(rules, "proxy.connect_timeout", proxy.connectTimeout);
+  checkPositive(rules, "proxy.response_timeout", proxy.responseTimeout);
+  checkPositive(rules, "proxy.idle_timeout", proxy.idleTimeout);
+  checkRange(rules, "proxy.max_idle_connections", proxy.maxIdleConnections, 0, kMaxIdleConnections);
+}
+
+// "host:port" -> {host, port}; an empty host, 0.0.0.0 and [::] are every interface.
+std::pair<std::string_view, std::string_view> hostAndPort(std::string_view address) {
+  const std::size_t colon = address.rfind(':');
+  std::string_view host = address.substr(0, colon);
+  if (host.empty() || host == "0.0.0.0" || host == "[::]") {
+    host = "*";
   }
-  if (rules.usable({"headers.upstream.user"}) && !headers.upstreamUser) {
-    rules.report("headers.upstream.user",
-                 "false is not supported: authgate always sends X-Forwarded-User, -Email, "
-                 "-Groups and -Preferred-Username to the upstream");
+  return {host, address.substr(colon + 1)};
+}
+
+// Two listeners on one port of one interface cannot both bind: say so before start-up does.
+void checkListenerClash(const ServerConfig& server, Rules& rules) {
+  if (server.grpcAddress.empty() ||
+      !rules.usable({"server.grpc_address", "server.http_address", "server.https_address"})) {
+    return;
+  }
+  const auto [grpcHost, grpcPort] = hostAndPort(server.grpcAddress);
+  if (grpcPort == "0") {
+    return;  // an ephemeral port never clashes
+  }
+  for (const auto& [key, address] :
+       {std::pair<std::string_view, const std::string&>{"server.http_address", server.httpAddress},
+        {"server.https_address", server.httpsAddress}}) {
+    if (address.empty()) {
+      continue;
+    }
+    const auto [host, port] = hostAndPort(address);
+    if (port == grpcPort && (host == grpcHost || host == "*" || grpcHost == "*")) {
+      rules.report("server.grpc_address",
+                   "must not use the port of " + std::string(key) + " (" + address + ")");
+    }
+  }
+}
+
+void checkExtAuthzPrefix(const Config& config, Rules& rules) {
+  const std::string& prefix = config.extAuthzPrefix;
+  if (prefix.empty() || !rules.usable({"ext_authz_prefix", "proxy_prefix"})) {
+    return;
+  }
+  const std::string& own = config.proxyPrefix;
+  const auto below = [](const std::string& path, const std::string& base) {
+    return path == base || (path.starts_with(base) && path[base.size()] == '/');
+  };
+  if (below(prefix, own) || below(own, prefix)) {
+    rules.report("ext_authz_prefix",
+                 "must not overlap proxy_prefix (" + own + "), found \"" + prefix + "\"");
   }
 }
 
@@ -155,7 +198,9 @@ void checkRelations(const Config& config, const std::set<std::string, std::less<
   checkPaths(config, rules);
   checkProvider(config.provider, rules);
   checkCookie(config.cookie, rules);
-  checkHeaders(config.headers, rules);
+  checkProxy(config.proxy, rules);
+  checkListenerClash(config.server, rules);
+  checkExtAuthzPrefix(config, rules);
 }
 
 void warnAboutRelations(const Config& config, Problems& warnings) {

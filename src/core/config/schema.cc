@@ -20,6 +20,7 @@ using S = ServerConfig;
 using P = ProviderConfig;
 using K = CookieConfig;
 using H = HeadersConfig;
+using X = ProxyConfig;
 using L = LoggingConfig;
 
 // clang-format off
@@ -32,6 +33,9 @@ const Option kOptions[] = {
   {"server.https_address", "--https-address", "https_address", bind<&C::server, &S::httpsAddress>(), "", false,
    "Address the HTTPS listener (TLS 1.2 or later) binds; empty disables it. Needs `server.tls_cert_file` and `server.tls_key_file`.",
    ":8443", checks::listenAddress},
+  {"server.grpc_address", "--grpc-address", "", bind<&C::server, &S::grpcAddress>(), "0.0.0.0:9191", false,
+   "Address the Envoy ext_authz gRPC listener (`envoy.service.auth.v3.Authorization/Check`) binds; empty turns it off.",
+   "127.0.0.1:9191", checks::listenAddress},
   {"server.tls_cert_file", "--tls-cert-file", "tls_cert_file", bind<&C::server, &S::tlsCertFile>(), "", false,
    "PEM certificate chain for the HTTPS listener, leaf first.", "/etc/authgate/tls.crt"},
   {"server.tls_key_file", "--tls-key-file", "tls_key_file", bind<&C::server, &S::tlsKeyFile>(), "", false,
@@ -75,8 +79,14 @@ const Option kOptions[] = {
    "Email domains whose users may log in: `*` for any, `.example.com` for subdomains too.",
    "[\"example.com\"]", checks::emailDomain},
   {"trusted_proxies", "--trusted-proxy-ip", "trusted_proxy_ips", bind<&C::trustedProxies>(), "", false,
-   "Peers (IP addresses or CIDRs) whose `X-Forwarded-*` headers are believed; empty trusts none.",
-   "[\"10.0.0.0/8\", \"fd00::/8\"]", checks::cidr},
+   "Peers (IPv4 or IPv6 addresses or CIDRs) whose `X-Forwarded-Proto`, `X-Forwarded-Host`, `X-Forwarded-For` and `real_client_ip_header` are believed; from any other peer they are ignored and the connection's own scheme, `Host` and address count. Empty trusts none.",
+   "[\"10.0.0.0/8\", \"fd00::/8\"]", checks::cidr, {}, {}, ",", "--trusted-proxy"},
+  {"real_client_ip_header", "--real-client-ip-header", "real_client_ip_header", bind<&C::realClientIpHeader>(), "X-Real-IP", false,
+   "Header holding the client's IP address for logs and policy, believed only from `trusted_proxies`. `X-Forwarded-For` is read right to left, skipping trusted proxies; the others must hold one address. One of `X-Real-IP`, `X-Forwarded-For`, `X-ProxyUser-IP`, `X-Envoy-External-Address`, `CF-Connecting-IP` (any case).",
+   "X-Forwarded-For", checks::realClientIpHeader},
+  {"ext_authz_prefix", "--ext-authz-prefix", "", bind<&C::extAuthzPrefix>(), "", false,
+   "Path prefix under which HTTP requests are Envoy ext_authz checks (Istio's `pathPrefix`), answered 200 on allow; empty: none. Starts with `/`.",
+   "/ext-authz", checks::optionalPathPrefix},
   {"reverse_proxy", "--reverse-proxy", "reverse_proxy", bind<&C::reverseProxy>(), "false", false,
    "Accepted for oauth2-proxy compatibility and has no effect: forwarded headers are believed only from `trusted_proxies` (a warning says so when that list is empty).",
    "true"},
@@ -108,6 +118,9 @@ const Option kOptions[] = {
   {"provider.code_challenge_method", "--code-challenge-method", "code_challenge_method", bind<&C::provider, &P::codeChallengeMethod>(), "", false,
    "Accepted for oauth2-proxy compatibility: `S256` or empty. authgate always uses PKCE with S256 (RFC 7636); `plain` is refused.",
    "S256", checks::codeChallengeMethod},
+  {"provider.email_claim", "--oidc-email-claim", "oidc_email_claim", bind<&C::provider, &P::emailClaim>(), "email", false,
+   "ID token claim that fills the user's email (`X-Forwarded-Email`, `X-Auth-Request-Email`, `email_domains`).",
+   "sub", checks::claimName},
   {"cookie.name", "--cookie-name", "cookie_name", bind<&C::cookie, &K::name>(), "_authgate", false,
    "Name of the session cookie (a cookie token of at most 256 characters); `__Host-` prefix recommended.",
    "__Host-authgate", checks::cookieName},
@@ -139,16 +152,31 @@ const Option kOptions[] = {
    kSameSite},
   {"cookie.csrf_expire", "--cookie-csrf-expire", "cookie_csrf_expire", bind<&C::cookie, &K::csrfExpire>(), "15m", false,
    "Lifetime of the CSRF cookie that carries state, nonce and PKCE verifier during a login.", "10m"},
+  {"proxy.connect_timeout", "--upstream-connect-timeout", "", bind<&C::proxy, &X::connectTimeout>(), "10s", false,
+   "Time to resolve, connect to and (https) handshake with an upstream; expiry answers 504. Above `0`.",
+   "5s"},
+  {"proxy.response_timeout", "--upstream-timeout", "upstream_timeout", bind<&C::proxy, &X::responseTimeout>(), "30s", false,
+   "Time an upstream has to send its answer's header once the request is sent, and each later piece of its body; expiry answers 504 (or cuts the body). Above `0`.",
+   "1m"},
+  {"proxy.idle_timeout", "--upstream-idle-timeout", "", bind<&C::proxy, &X::idleTimeout>(), "30s", false,
+   "An idle keep-alive connection to an upstream older than this is closed instead of reused. Above `0`.",
+   "1m"},
+  {"proxy.max_idle_connections", "--upstream-max-idle-connections", "", bind<&C::proxy, &X::maxIdleConnections>(), "32", false,
+   "Idle keep-alive connections kept per upstream and worker thread (0-10000); `0` opens a new connection for every request.",
+   "64"},
+  {"proxy.pass_host_header", "--pass-host-header", "pass_host_header", bind<&C::proxy, &X::passHostHeader>(), "true", false,
+   "Send the client's `Host` to the upstream; `false` sends the upstream URL's `host[:port]` instead. `X-Forwarded-Host` carries the client's either way.",
+   "false"},
   {"headers.access_token", "--pass-access-token", "pass_access_token", bind<&C::headers, &H::accessToken>(), "false", false,
    "Also pass the access token: `X-Forwarded-Access-Token` to the upstream and `X-Auth-Request-Access-Token` on `/oauth2/auth` answers.",
    "true"},
   {"headers.gateway.x_auth_request", "--set-xauthrequest", "set_xauthrequest", bind<&C::headers, &H::gatewayXAuthRequest>(), "true", false,
-   "Answer `/oauth2/auth` with `X-Auth-Request-User`, `-Email`, `-Groups` and `-Preferred-Username` (for nginx `auth_request_set`, Traefik, Caddy, Envoy). Always on: `false` is refused.",
+   "Answer `/oauth2/auth` and Envoy checks with `X-Auth-Request-User`, `-Email`, `-Groups` and `-Preferred-Username` (and `-Access-Token` with `headers.access_token`), for nginx `auth_request_set`, Traefik, Caddy and Envoy. On by default (oauth2-proxy's default is `false`).",
    "true"},
   {"headers.gateway.authorization", "--set-authorization-header", "set_authorization_header", bind<&C::headers, &H::gatewayAuthorization>(), "false", false,
    "Answer `/oauth2/auth` with `Authorization: Bearer <ID token>`.", "true"},
   {"headers.upstream.user", "--pass-user-headers", "pass_user_headers", bind<&C::headers, &H::upstreamUser>(), "true", false,
-   "Send `X-Forwarded-User`, `-Email`, `-Groups` and `-Preferred-Username` to the upstream. Always on: `false` is refused.",
+   "Send `X-Forwarded-User`, `-Email`, `-Groups` and `-Preferred-Username` to the upstream. Copies sent by the client are removed either way.",
    "true"},
   {"headers.upstream.authorization", "--pass-authorization-header", "pass_authorization_header", bind<&C::headers, &H::upstreamAuthorization>(), "false", false,
    "Send `Authorization: Bearer <ID token>` to the upstream (replacing the client's own).", "true"},
@@ -197,6 +225,14 @@ const Option* secretFileFor(std::string_view secretKey) {
   const auto found =
       std::find_if(std::begin(kOptions), std::end(kOptions),
                    [secretKey](const Option& option) { return option.fills == secretKey; });
+  return found == std::end(kOptions) ? nullptr : &*found;
+}
+
+const Option* findByOauth2ProxyName(std::string_view name) {
+  const auto found =
+      std::find_if(std::begin(kOptions), std::end(kOptions), [name](const Option& option) {
+        return !option.oauth2Proxy.empty() && option.oauth2Proxy == name;
+      });
   return found == std::end(kOptions) ? nullptr : &*found;
 }
 

@@ -79,11 +79,14 @@ struct Option {
   std::string_view fills = {};  // SecretFile rows: the key of the secret the file provides
   // List rows: the characters that separate items in environment variables and flags.
   std::string_view separators = ",";
+  // A second command-line flag for the same option ("" = none): authgate's own name where
+  // `flag` is oauth2-proxy's.
+  std::string_view flagAlias = {};
 
   Type type() const { return field.type; }
 };
 
-// Every option, in documentation order.
+// Every option, in documentation order. Rows of one section ("cookie.*") are contiguous.
 std::span<const Option> options();
 // nullptr when `key` is no option.
 const Option* findOption(std::string_view key);
@@ -96,6 +99,8 @@ std::string envName(const Option& option);
 std::string oauth2ProxyEnvName(const Option& option);
 // The option whose OAUTH2_PROXY_* variable is `name`, or nullptr.
 const Option* findByOauth2ProxyEnv(std::string_view name);
+// The option whose oauth2-proxy config-file name is `name` ("cookie_secret"), or nullptr.
+const Option* findByOauth2ProxyName(std::string_view name);
 // True when values of this option must never be printed.
 bool isSecret(const Option& option);
 bool isList(const Option& option);

@@ -2,6 +2,8 @@
 
 #include <limits>
 
+#include "core/encoding/ascii.h"
+
 namespace authgate::core::config {
 namespace {
 
@@ -9,16 +11,6 @@ constexpr std::string_view kDurationExpected = "expected a duration like 168h, 1
 
 bool isDigit(char c) {
   return c >= '0' && c <= '9';
-}
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-    text.remove_suffix(1);
-  }
-  return text;
 }
 
 }  // namespace
@@ -131,7 +123,7 @@ std::vector<std::string> splitList(std::string_view text, std::string_view separ
   std::vector<std::string> items;
   while (true) {
     const std::size_t comma = text.find_first_of(separators);
-    const std::string_view item = trim(text.substr(0, comma));
+    const std::string_view item = encoding::trimSpaceAndTab(text.substr(0, comma));
     if (!item.empty()) {
       items.emplace_back(item);
     }

@@ -1,20 +1,12 @@
 #include "core/gate/check_request.h"
 
 #include <algorithm>
+#include <array>
 #include <boost/url/parse_query.hpp>
 
+#include "core/encoding/base64url.h"
+
 namespace authgate::core::gate {
-namespace {
-
-char asciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-}  // namespace
-
-bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(),
-                    [](char x, char y) { return asciiLower(x) == asciiLower(y); });
-}
 
 std::optional<std::string_view> CheckRequest::header(std::string_view name) const {
   for (const HeaderView& h : headers) {
@@ -23,6 +15,22 @@ std::optional<std::string_view> CheckRequest::header(std::string_view name) cons
     }
   }
   return std::nullopt;
+}
+
+bool isAcceptableRequestId(std::string_view id) {
+  if (id.empty() || id.size() > 128) {
+    return false;
+  }
+  return std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+           c == '_' || c == '-';
+  });
+}
+
+std::string newRequestId(RandomSource& random) {
+  std::array<std::uint8_t, 16> bytes{};
+  random.fill(bytes);
+  return base64url::encode(bytes);
 }
 
 std::string queryParam(std::string_view query, std::string_view name) {

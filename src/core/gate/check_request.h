@@ -7,7 +7,8 @@
 //   std::vector<gate::HeaderView> headers = ...;       // as received, names in any case
 //   gate::CheckRequest request{.method = "GET", .scheme = "https", .host = "app.example.com",
 //                              .path = "/reports", .query = "q=1", .headers = headers,
-//                              .peer = "10.0.0.7", .now = clock.now()};
+//                              .peer = "10.0.0.7", .now = clock.now(),
+//                              .requestId = id};   // isAcceptableRequestId(x) ? x : newRequestId()
 //   gate::Decision decision = gate.decide(request);
 
 #include <optional>
@@ -16,6 +17,8 @@
 #include <string_view>
 
 #include "core/clock.h"
+#include "core/encoding/ascii.h"
+#include "core/random.h"
 
 namespace authgate::core::gate {
 
@@ -25,7 +28,7 @@ struct HeaderView {
 };
 
 // ASCII case-insensitive equality, for header and cookie attribute names (RFC 9110 §5.1).
-bool equalsIgnoreCase(std::string_view a, std::string_view b);
+using encoding::equalsIgnoreCase;
 
 struct CheckRequest {
   std::string_view method;  // as sent: "GET", "POST", ...
@@ -34,12 +37,22 @@ struct CheckRequest {
   std::string_view path;    // percent-encoded path, no query, starts with '/'
   std::string_view query;   // without the '?'; empty when none
   std::span<const HeaderView> headers;
-  std::string_view peer;    // the connecting peer's IP address
+  std::string_view peer;  // the connecting peer's IP address
   UnixSeconds now = 0;
+  // Names this request in error pages and in the log so a user's report can be matched to a
+  // log line: the client's X-Request-Id when well-formed, else one the front end made up.
+  // Empty: pages show none. Echoed into pages escaped, so any bytes are safe here.
+  std::string_view requestId;
 
   // The first header with this name, or nullopt.
   std::optional<std::string_view> header(std::string_view name) const;
 };
+
+// True for a client-supplied request id authgate adopts: 1-128 characters of [A-Za-z0-9._-]
+// (the usual UUID and hex ids fit; nothing that could split a log line or a header).
+bool isAcceptableRequestId(std::string_view id);
+// A fresh request id: 16 random bytes, base64url (22 characters, RFC 4648 §5).
+std::string newRequestId(RandomSource& random);
 
 // The decoded value of a query parameter ("a=1&b=2"), or empty when absent or malformed.
 std::string queryParam(std::string_view query, std::string_view name);

@@ -1,19 +1,10 @@
 #include "core/gate/cookies.h"
 
+#include "core/encoding/ascii.h"
 #include "core/gate/check_request.h"
 
 namespace authgate::core::gate {
 namespace {
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
 
 std::string_view hostWithoutPort(std::string_view host) {
   if (!host.empty() && host.front() == '[') {
@@ -37,14 +28,14 @@ RequestCookies parseCookieHeader(std::string_view header) {
   RequestCookies cookies;
   while (!header.empty() && cookies.pairs_.size() < kMaxRequestCookies) {
     const std::size_t end = header.find(';');
-    const std::string_view item = trim(header.substr(0, end));
+    const std::string_view item = encoding::trimSpaceAndTab(header.substr(0, end));
     header = end == std::string_view::npos ? std::string_view() : header.substr(end + 1);
     const std::size_t equals = item.find('=');
     if (equals == std::string_view::npos) {
       continue;
     }
-    const std::string_view name = trim(item.substr(0, equals));
-    std::string_view value = trim(item.substr(equals + 1));
+    const std::string_view name = encoding::trimSpaceAndTab(item.substr(0, equals));
+    std::string_view value = encoding::trimSpaceAndTab(item.substr(equals + 1));
     // RFC 6265 §4.1.1 allows the value in double quotes.
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
       value = value.substr(1, value.size() - 2);

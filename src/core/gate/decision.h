@@ -3,7 +3,8 @@
 // protocol (HTTP status, Envoy CheckResponse, a proxied upstream request) and never decides.
 //
 //   Allow    forward the request, with headers set for the upstream, client copies of identity
-//            headers removed, and headers for the client (a refreshed Set-Cookie)
+//            headers removed, and headers for the client (a refreshed Set-Cookie); a gateway
+//            that asked (Envoy ext_authz) gets gatewayHeaders to set on its upstream request
 //   Respond  answer the client directly: redirects, sign-in errors, 401/403, endpoint answers
 //   Exchange the login callback needs the IdP's token endpoint: the adapter performs it and hands
 //            the answer to Gate::completeLogin
@@ -28,6 +29,9 @@ struct HeaderLine {
 struct Allow {
   int status = 200;                         // 202 for /oauth2/auth, as oauth2-proxy answers
   std::vector<HeaderLine> upstreamHeaders;  // set (overwrite) on the upstream request
+  // What a gateway sets on its upstream request instead (X-Auth-Request-*, Authorization),
+  // as /oauth2/auth gives them: the Envoy ext_authz checks answer with these.
+  std::vector<HeaderLine> gatewayHeaders;
   std::vector<std::string> removeHeaders;   // request headers to strip before the upstream
   std::vector<HeaderLine> responseHeaders;  // for the client (Set-Cookie after a refresh)
 };

@@ -57,6 +57,21 @@ std::string Gate::redirectUri(const CheckRequest& request) const {
          "/callback";
 }
 
+namespace {
+
+// Where to go after the login: `rd`, else X-Auth-Request-Redirect (as oauth2-proxy reads it:
+// nginx and Caddy cannot URL-escape $request_uri into `rd`, but can pass it as this header).
+// Either way the redirect policy validates it.
+std::string returnTarget(const CheckRequest& request) {
+  std::string rd = queryParam(request.query, "rd");
+  if (rd.empty()) {
+    rd = request.header("X-Auth-Request-Redirect").value_or("");
+  }
+  return rd;
+}
+
+}  // namespace
+
 Decision Gate::decide(const CheckRequest& request, const ProviderSnapshot* provider,
                       RandomSource& random) const {
   // 1) liveness and readiness.
@@ -73,8 +88,7 @@ Decision Gate::decide(const CheckRequest& request, const ProviderSnapshot* provi
       (request.path.size() == prefix.size() || request.path[prefix.size()] == '/')) {
     const std::string_view endpoint = request.path.substr(prefix.size());
     if (endpoint == "/start" || endpoint == "/sign_in") {
-      return startLogin(request, provider, redirects_.sanitize(queryParam(request.query, "rd")),
-                        random);
+      return startLogin(request, provider, redirects_.sanitize(returnTarget(request)), random);
     }
     if (endpoint == "/callback") {
       return callback(request);
@@ -144,6 +158,7 @@ Decision Gate::authorized(const CheckRequest& request, const session::Session& s
   }
   Allow allow;
   allow.upstreamHeaders = upstreamIdentityHeaders(session, settings_);
+  allow.gatewayHeaders = gatewayIdentityHeaders(session, settings_);
   allow.removeHeaders = spoofableIdentityHeaders(settings_);
   for (const std::string& line : set_cookies) {
     allow.responseHeaders.push_back({"Set-Cookie", line});

@@ -14,14 +14,20 @@ namespace authgate::core::gate {
 
 Decision Gate::startLogin(const CheckRequest& request, const ProviderSnapshot* provider,
                           std::string return_to, RandomSource& random) const {
-  if (provider == nullptr) {
-    return errorPage(request, 503, "Identity provider unavailable",
-                     "The sign-in service cannot be reached right now. Try again shortly.");
+  if (provider == nullptr || !provider->reachable) {
+    // Sending the browser to a dead IdP would only show it a connection error.
+    Respond respond = idpUnreachablePage(request);
+    respond.reason = provider == nullptr
+                         ? "login not started: the identity provider is not ready"
+                         : "login not started: the identity provider is unreachable";
+    return respond;
   }
   oidc::LoginRequest login = oidc::LoginRequest::create(random, std::move(return_to), request.now);
   auto sealed = logins_.seal(login, random);
   if (!sealed) {
-    return errorPage(request, 500, "Sign-in failed", "The sign-in could not be started.");
+    Respond respond = signInErrorPage(request, 500, "The sign-in could not be started.");
+    respond.reason = "login state not sealed: " + sealed.error();
+    return respond;
   }
   oidc::ClientRegistration client = settings_.client;
   client.redirectUri = redirectUri(request);
@@ -43,25 +49,33 @@ Decision Gate::startLogin(const CheckRequest& request, const ProviderSnapshot* p
 
 Decision Gate::callback(const CheckRequest& request) const {
   if (const std::string error = queryParam(request.query, "error"); !error.empty()) {
-    // RFC 6749 §4.1.2.1: the IdP refused; show its reason (escaped), never retry silently.
+    // RFC 6749 §4.1.2.1: the IdP refused; show its error code, never retry silently. The
+    // description is free text anyone can put in a link: the log gets it, the page does not.
     const std::string description = queryParam(request.query, "error_description");
-    return errorPage(request, 403, "Sign-in refused",
-                     "The identity provider answered: " + headerSafe(error) +
-                         (description.empty() ? "" : " (" + headerSafe(description) + ")"));
+    Respond respond = signInRefusedPage(request, error);
+    respond.reason = "the identity provider refused the sign-in: " + headerSafe(error) +
+                     (description.empty() ? "" : " (" + headerSafe(description) + ")");
+    return respond;
   }
   const std::string state = queryParam(request.query, "state");
   const std::string code = queryParam(request.query, "code");
   const RequestCookies cookies = parseCookieHeader(request.header("Cookie").value_or(""));
   auto login = logins_.open(cookies, state);
   if (!login) {
-    return errorPage(request, 403, "Sign-in failed",
-                     "This sign-in link is not valid in this browser any more. Start again.");
+    Respond respond = signInErrorPage(
+        request, 403, "This sign-in link is not valid in this browser any more. Start again.");
+    respond.reason = "callback refused: " + login.error();
+    return respond;
   }
   if (login->createdAt + settings_.loginStateExpire.count() < request.now) {
-    return errorPage(request, 403, "Sign-in failed", "The sign-in took too long. Start again.");
+    Respond respond = signInErrorPage(request, 403, "The sign-in took too long. Start again.");
+    respond.reason = "callback refused: the login state expired";
+    return respond;
   }
   if (code.empty()) {
-    return errorPage(request, 403, "Sign-in failed", "The identity provider sent no code.");
+    Respond respond = signInErrorPage(request, 403, "The identity provider sent no code.");
+    respond.reason = "callback refused: no code";
+    return respond;
   }
   return Exchange{.code = code,
                   .codeVerifier = login->codeVerifier,
@@ -104,21 +118,25 @@ Respond Gate::completeLogin(const CheckRequest& request, const Exchange& exchang
                             const Result<oidc::TokenResponse, oidc::TokenError>& tokens,
                             const ProviderSnapshot& provider, RandomSource& random) const {
   if (!tokens) {
-    Respond respond = errorPage(request, 502, "Sign-in failed",
-                                "The identity provider did not complete the sign-in. Start again.");
+    // No answer at all: the same page as a login started while the IdP is known to be down.
+    Respond respond =
+        tokens.error().error == "transport_error" || tokens.error().error == "provider_not_ready"
+            ? idpUnreachablePage(request)
+            : signInErrorPage(request, 502,
+                              "The identity provider did not complete the sign-in. Start again.");
     respond.reason = "token endpoint: " + tokens.error().error + ": " + tokens.error().detail;
     return respond;
   }
   auto login = logins_.openValue(exchange.loginState);
   if (!login) {
-    Respond respond = errorPage(request, 403, "Sign-in failed", "Start again.");
+    Respond respond = signInErrorPage(request, 403, "Start again.");
     respond.reason = login.error();
     return respond;
   }
   auto verified = verifyIdToken(provider, tokens->idToken, login->nonce, request.now);
   if (!verified) {
-    Respond respond = errorPage(request, 403, "Sign-in failed",
-                                "The identity provider's answer could not be verified.");
+    Respond respond =
+        signInErrorPage(request, 403, "The identity provider's answer could not be verified.");
     respond.reason = "ID token refused: " + std::string(jose::toString(verified.error().code)) +
                      ": " + verified.error().detail;
     return respond;
@@ -136,8 +154,7 @@ Respond Gate::completeLogin(const CheckRequest& request, const Exchange& exchang
 
   auto lines = sessionCookies(request, session, random);
   if (!lines) {
-    Respond respond =
-        errorPage(request, 500, "Sign-in failed", "The session is too large for cookies.");
+    Respond respond = signInErrorPage(request, 500, "The session is too large for cookies.");
     respond.reason = "session not stored: " + lines.error().detail;
     return respond;
   }
@@ -159,8 +176,9 @@ Respond Gate::signOut(const CheckRequest& request, const ProviderSnapshot* provi
       id_token = opened->idToken;
     }
   }
-  // RP-Initiated Logout 1.0 §2: end the IdP session too when the IdP offers it.
-  if (provider && !provider->endSessionEndpoint.empty()) {
+  // RP-Initiated Logout 1.0 §2: end the IdP session too when the IdP offers it and is reachable
+  // (else only the local session ends: better than a browser stuck on a dead IdP).
+  if (provider && provider->reachable && !provider->endSessionEndpoint.empty()) {
     if (auto parsed = boost::urls::parse_absolute_uri(provider->endSessionEndpoint)) {
       boost::urls::url url(*parsed);
       if (!id_token.empty()) {

@@ -11,6 +11,7 @@
 #include "core/gate/cookies.h"
 #include "core/jose/algorithm.h"
 #include "core/jose/jwks.h"
+#include "core/net/ip_network.h"
 #include "core/oidc/login_request.h"
 
 namespace authgate::core::gate {
@@ -34,12 +35,23 @@ struct GateSettings {
   oidc::ClientRegistration client;
   std::vector<jose::Algorithm> allowedAlgorithms{jose::Algorithm::RS256};
   std::int64_t clockSkewSeconds = 30;
-  std::string userClaim = "email";  // X-Forwarded-User; falls back to `sub`
+  std::string userClaim = "email";   // X-Forwarded-User; falls back to `sub`
+  std::string emailClaim = "email";  // X-Forwarded-Email (oauth2-proxy's oidc_email_claim)
   std::string groupsClaim = "groups";
 
   bool passAuthorizationHeader = false;  // Authorization: Bearer <id_token> to the upstream
   bool passAccessToken = false;          // X-Forwarded-Access-Token / X-Auth-Request-Access-Token
   bool setAuthorizationHeader = false;   // Authorization: Bearer <id_token> on /oauth2/auth
+  // X-Auth-Request-User, -Email, -Groups, -Preferred-Username (and -Access-Token with
+  // passAccessToken) on /oauth2/auth and check answers (oauth2-proxy's set_xauthrequest).
+  bool setXAuthRequest = true;
+  // X-Forwarded-User, -Email, -Groups, -Preferred-Username to the upstream (pass_user_headers).
+  // Client copies of every identity header are removed whatever these say.
+  bool passUserHeaders = true;
+
+  // Peers whose X-Forwarded-* and realClientIpHeader are believed (gate/forwarded.h).
+  std::vector<net::IpNetwork> trustedProxies;
+  std::string realClientIpHeader = "X-Real-IP";
 };
 
 // What discovery and the JWKS gave; the gate is handed nullptr while the provider is not ready.
@@ -48,6 +60,11 @@ struct ProviderSnapshot {
   std::string authorizationEndpoint;
   std::string endSessionEndpoint;  // empty when the IdP publishes none
   std::shared_ptr<const jose::Jwks> keys;
+  // False while the adapter's health probe finds the IdP unreachable (io::idp::Provider::
+  // reachable()): the gate then sends no browser there (logins answer 503, sign-out stays
+  // local). Sessions still work; a due refresh is still tried (the IdP may be back before the
+  // probe says so) and, failing, keeps the valid session (Gate::completeRefresh).
+  bool reachable = true;
 };
 
 }  // namespace authgate::core::gate

@@ -22,13 +22,15 @@ void addIfPresent(std::vector<HeaderLine>& headers, std::string name, std::strin
 }
 
 std::vector<HeaderLine> identityHeaders(const session::Session& session, const char* prefix,
-                                        bool access_token, bool bearer) {
+                                        bool user, bool access_token, bool bearer) {
   std::vector<HeaderLine> headers;
   const std::string p = prefix;
-  addIfPresent(headers, p + "User", session.user.empty() ? session.subject : session.user);
-  addIfPresent(headers, p + "Email", session.email);
-  addIfPresent(headers, p + "Groups", joinGroups(session.groups));
-  addIfPresent(headers, p + "Preferred-Username", session.preferredUsername);
+  if (user) {
+    addIfPresent(headers, p + "User", session.user.empty() ? session.subject : session.user);
+    addIfPresent(headers, p + "Email", session.email);
+    addIfPresent(headers, p + "Groups", joinGroups(session.groups));
+    addIfPresent(headers, p + "Preferred-Username", session.preferredUsername);
+  }
   if (access_token) {
     addIfPresent(headers, p + "Access-Token", session.accessToken);
   }
@@ -42,13 +44,17 @@ std::vector<HeaderLine> identityHeaders(const session::Session& session, const c
 
 std::vector<HeaderLine> upstreamIdentityHeaders(const session::Session& session,
                                                 const GateSettings& settings) {
-  return identityHeaders(session, "X-Forwarded-", settings.passAccessToken,
-                         settings.passAuthorizationHeader);
+  // pass_access_token stands on its own upstream, as in oauth2-proxy.
+  return identityHeaders(session, "X-Forwarded-", settings.passUserHeaders,
+                         settings.passAccessToken, settings.passAuthorizationHeader);
 }
 
 std::vector<HeaderLine> gatewayIdentityHeaders(const session::Session& session,
                                                const GateSettings& settings) {
-  return identityHeaders(session, "X-Auth-Request-", settings.passAccessToken,
+  // X-Auth-Request-Access-Token needs set_xauthrequest too, as in oauth2-proxy; the
+  // Authorization header (set_authorization_header) does not.
+  return identityHeaders(session, "X-Auth-Request-", settings.setXAuthRequest,
+                         settings.setXAuthRequest && settings.passAccessToken,
                          settings.setAuthorizationHeader);
 }
 

@@ -11,14 +11,15 @@
 namespace authgate::core::gate {
 
 // Request headers for the upstream in reverse-proxy mode: X-Forwarded-User, -Email, -Groups,
-// -Preferred-Username, and as configured Authorization: Bearer <id_token> and
+// -Preferred-Username (passUserHeaders), and as configured Authorization: Bearer <id_token> and
 // X-Forwarded-Access-Token. Empty values are left out.
 std::vector<HeaderLine> upstreamIdentityHeaders(const session::Session& session,
                                                 const GateSettings& settings);
 
 // Response headers for gateways asking /oauth2/auth (nginx auth_request, Caddy, Traefik, Envoy):
-// X-Auth-Request-User, -Email, -Groups, -Preferred-Username, and as configured
-// X-Auth-Request-Access-Token and Authorization: Bearer <id_token>.
+// X-Auth-Request-User, -Email, -Groups, -Preferred-Username (setXAuthRequest), and as configured
+// X-Auth-Request-Access-Token (setXAuthRequest and passAccessToken) and Authorization: Bearer
+// <id_token>.
 std::vector<HeaderLine> gatewayIdentityHeaders(const session::Session& session,
                                                const GateSettings& settings);
 

@@ -34,7 +34,7 @@ std::vector<std::string> claimStrings(const boost::json::object& claims, std::st
 void setIdentity(session::Session& session, const jose::Claims& claims,
                  const GateSettings& settings) {
   session.subject = claims.sub;
-  session.email = claimString(claims.all, "email");
+  session.email = claimString(claims.all, settings.emailClaim);
   session.user = claimString(claims.all, settings.userClaim);
   if (session.user.empty()) {
     session.user = claims.sub;

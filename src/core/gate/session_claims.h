@@ -8,7 +8,7 @@
 
 namespace authgate::core::gate {
 
-// Sets subject, email, user (settings.userClaim, else `sub`), preferredUsername and groups
+// Sets subject, email (settings.emailClaim), user (settings.userClaim, else `sub`), preferredUsername and groups
 // (settings.groupsClaim: an array of strings or, with some IdPs, one string). Claims of another
 // type count as absent.
 void setIdentity(session::Session& session, const jose::Claims& claims,

@@ -82,8 +82,9 @@ std::shared_ptr<const gate::ProviderSnapshot> DecisionRunner::providerSnapshot()
     return nullptr;
   }
   auto keys = provider_->currentKeys();
+  const bool reachable = provider_->reachable();
   auto cached = snapshot_.load(std::memory_order_acquire);
-  if (cached && cached->keys == keys) {
+  if (cached && cached->keys == keys && cached->reachable == reachable) {
     return cached;
   }
   auto metadata = provider_->metadata();
@@ -94,7 +95,8 @@ std::shared_ptr<const gate::ProviderSnapshot> DecisionRunner::providerSnapshot()
       gate::ProviderSnapshot{.issuer = metadata->issuer,
                              .authorizationEndpoint = metadata->authorizationEndpoint,
                              .endSessionEndpoint = metadata->endSessionEndpoint,
-                             .keys = std::move(keys)});
+                             .keys = std::move(keys),
+                             .reachable = reachable});
   snapshot_.store(fresh, std::memory_order_release);
   return fresh;
 }

@@ -54,7 +54,8 @@ class DecisionRunner {
   idp::Provider& provider() const { return *provider_; }
 
  private:
-  // What the gate needs of the provider; rebuilt only when the key set changes.
+  // What the gate needs of the provider; rebuilt only when the key set or the IdP's health
+  // (Provider::reachable()) changes.
   std::shared_ptr<const core::gate::ProviderSnapshot> providerSnapshot();
   boost::asio::awaitable<core::gate::Decision> finishLogin(const core::gate::CheckRequest& check,
                                                            const core::gate::Exchange& exchange);

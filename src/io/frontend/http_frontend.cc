@@ -2,9 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <optional>
 #include <vector>
 
 #include "core/gate/cookies.h"
+#include "core/gate/forwarded.h"
 
 namespace authgate::io::frontend {
 namespace {
@@ -39,45 +42,108 @@ std::string withoutOwnCookies(std::string_view header, std::string_view own_pref
   return kept;
 }
 
+// The target below an ext_authz path prefix ("/check" + "/a?b" -> "/a?b"), or nullopt.
+std::optional<std::string_view> belowPrefix(std::string_view target, std::string_view prefix) {
+  if (prefix.empty() || !target.starts_with(prefix)) {
+    return std::nullopt;
+  }
+  const std::string_view rest = target.substr(prefix.size());
+  if (rest.empty() || rest.front() == '?') {
+    return std::nullopt;  // the prefix itself names no original request
+  }
+  if (rest.front() != '/') {
+    return std::nullopt;  // "/checkout" is not below "/check"
+  }
+  return rest;
+}
+
 }  // namespace
 
-http::Response toHttpResponse(const gate::Respond& respond) {
+http::Response checkAllowed(const gate::Allow& allow, unsigned status) {
+  http::Response response;
+  response.status = status;
+  std::string remove;
+  for (const std::string& name : allow.removeHeaders) {
+    const bool overwritten = std::any_of(
+        allow.gatewayHeaders.begin(), allow.gatewayHeaders.end(),
+        [&](const gate::HeaderLine& line) { return http::equalsIgnoreCase(line.name, name); });
+    if (!overwritten) {
+      remove.append(remove.empty() ? "" : ", ").append(name);
+    }
+  }
+  for (const auto& header : allow.gatewayHeaders) {
+    response.headers.add(header.name, header.value);
+  }
+  for (const auto& header : allow.responseHeaders) {
+    response.headers.add(header.name, header.value);
+  }
+  if (!remove.empty()) {
+    response.headers.add("x-envoy-auth-headers-to-remove", remove);
+  }
+  return response;
+}
+
+http::Response toHttpResponse(const gate::Respond& respond, std::string_view request_id) {
   http::Response response;
   response.status = static_cast<unsigned>(respond.status);
   for (const auto& header : respond.headers) {
     response.headers.add(header.name, header.value);
   }
+  if (!request_id.empty()) {
+    response.headers.add("X-Request-Id", request_id);
+  }
   response.body = respond.body;
   if (!respond.reason.empty()) {
-    spdlog::warn("answered {}: {}", respond.status, respond.reason);
+    spdlog::warn("answered {} (request {}): {}", respond.status, request_id, respond.reason);
   }
   return response;
 }
 
-HttpFrontend::HttpFrontend(std::shared_ptr<const gate::Gate> gate,
-                           std::shared_ptr<idp::Provider> provider, Upstream upstream,
-                           const core::Clock& clock)
-    : runner_(std::move(gate), std::move(provider), clock), upstream_(std::move(upstream)) {}
+HttpFrontend::HttpFrontend(DecisionRunner& runner, Upstream upstream, Options options)
+    : runner_(runner), upstream_(std::move(upstream)), options_(std::move(options)) {}
 
 asio::awaitable<http::Response> HttpFrontend::handle(http::Request& request) {
-  const std::string_view target = request.target;
+  std::string_view target = request.target;
+  unsigned check_status = 0;  // non-zero: an Envoy check, answered with this status on allow
+  if (const auto checked = belowPrefix(target, options_.extAuthzPrefix)) {
+    target = *checked;
+    check_status = 200;
+  }
   const std::size_t question = target.find('?');
   const std::string_view path = target.substr(0, question);
   const std::string_view query =
       question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
+  if (check_status == 0) {
+    check_status = upstream_.staticStatus(path);
+  }
 
+  // The client's (or gateway's) request id when well-formed, else a new one; set on the request
+  // before the views below are taken, so the upstream and every log line see the same id.
+  if (const auto id = request.headers.find("X-Request-Id");
+      !id || !gate::isAcceptableRequestId(*id)) {
+    request.headers.set("X-Request-Id", gate::newRequestId(threadRandom()));
+  }
   thread_local std::vector<gate::HeaderView> scratch;
   scratch.clear();
   for (const auto& field : request.headers) {
     scratch.push_back({field.name, field.value});
   }
+  // The public scheme and host: X-Forwarded-Proto/-Host only from trusted_proxies.
+  const gate::GateSettings& settings = runner_.gate().settings();
+  const gate::Forwarded origin =
+      gate::resolveForwarded({.peer = request.peerAddress,
+                              .connectionScheme = request.secure ? "https" : "http",
+                              .headers = scratch,
+                              .trustedProxies = settings.trustedProxies,
+                              .realClientIpHeader = settings.realClientIpHeader});
   gate::CheckRequest check{.method = request.method,
-                           .scheme = request.secure ? "https" : "http",
-                           .host = request.headers.find("Host").value_or(""),
+                           .scheme = origin.scheme,
+                           .host = origin.host,
                            .path = path,
                            .query = query,
                            .headers = scratch,
-                           .peer = request.peerAddress};
+                           .peer = request.peerAddress,
+                           .requestId = request.headers.find("X-Request-Id").value_or("")};
   gate::Decision decision = runner_.decide(check);
   if (!isFinal(decision)) {
     // The rest waits for the IdP, while other requests on this thread reuse `scratch`.
@@ -85,16 +151,21 @@ asio::awaitable<http::Response> HttpFrontend::handle(http::Request& request) {
     check.headers = headers;
     decision = co_await runner_.complete(check, std::move(decision));
   }
-  co_return co_await answer(request, decision, target);
+  co_return co_await answer(request, decision, target, check_status);
 }
 
 asio::awaitable<http::Response> HttpFrontend::answer(http::Request& request,
                                                      const gate::Decision& decision,
-                                                     std::string_view path_and_query) {
+                                                     std::string_view path_and_query,
+                                                     unsigned check_status) {
   if (const auto* allow = std::get_if<gate::Allow>(&decision)) {
+    if (check_status != 0) {
+      co_return checkAllowed(*allow, check_status);
+    }
     co_return co_await forward(request, *allow, path_and_query);
   }
-  co_return toHttpResponse(std::get<gate::Respond>(decision));
+  co_return toHttpResponse(std::get<gate::Respond>(decision),
+                           request.headers.find("X-Request-Id").value_or(""));
 }
 
 asio::awaitable<http::Response> HttpFrontend::forward(http::Request& request,

@@ -21,4 +21,9 @@ boost::asio::awaitable<http::Response> Upstream::forward(const http::Request& re
   co_return co_await proxy_->forward(request, path_and_query);
 }
 
+unsigned Upstream::staticStatus(std::string_view path) const {
+  const proxy::Route* route = proxy_->routes().match(path);
+  return route == nullptr ? 0 : route->staticStatus;
+}
+
 }  // namespace authgate::io::frontend

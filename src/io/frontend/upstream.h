@@ -39,6 +39,10 @@ class Upstream {
   boost::asio::awaitable<http::Response> forward(const http::Request& request,
                                                  std::string_view path_and_query) const;
 
+  // The CODE of the static://CODE route serving `path`, or 0 when an http(s) route (or none)
+  // serves it.
+  unsigned staticStatus(std::string_view path) const;
+
   proxy::ProxyCounters counters() const { return proxy_->counters(); }
 
  private:

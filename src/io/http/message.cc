@@ -3,25 +3,6 @@
 #include <algorithm>
 
 namespace authgate::io::http {
-namespace {
-
-char lowerAscii(char c) {
-  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-}  // namespace
-
-bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lowerAscii(a[i]) != lowerAscii(b[i])) {
-      return false;
-    }
-  }
-  return true;
-}
 
 void Headers::add(std::string_view name, std::string_view value) {
   Entry entry{arena_.size(), name.size(), arena_.size() + name.size(), value.size()};

@@ -24,12 +24,13 @@
 #include <string_view>
 #include <vector>
 
+#include "core/encoding/ascii.h"
 #include "io/http/streaming.h"
 
 namespace authgate::io::http {
 
 // True when a and b are equal ignoring ASCII case (header names, tokens).
-bool equalsIgnoreCase(std::string_view a, std::string_view b);
+using core::encoding::equalsIgnoreCase;
 
 class Headers {
  public:

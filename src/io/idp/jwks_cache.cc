@@ -5,25 +5,10 @@
 #include <boost/asio/detached.hpp>
 #include <cctype>
 
+#include "core/encoding/ascii.h"
+
 namespace authgate::io::idp {
 namespace {
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
-
-bool equalsIgnoringCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
 
 // delta-seconds (RFC 9111 §1.2.2): digits only; values past a year are clamped later anyway,
 // so saturate instead of overflowing.
@@ -57,14 +42,17 @@ std::optional<std::int64_t> parseMaxAge(std::string_view cacheControl) {
   bool noCache = false;
   while (!cacheControl.empty()) {
     const std::size_t comma = cacheControl.find(',');
-    const std::string_view directive = trim(cacheControl.substr(0, comma));
+    const std::string_view directive =
+        core::encoding::trimSpaceAndTab(cacheControl.substr(0, comma));
     cacheControl = comma == std::string_view::npos ? "" : cacheControl.substr(comma + 1);
     const std::size_t equals = directive.find('=');
-    const std::string_view name = trim(directive.substr(0, equals));
-    if (equalsIgnoringCase(name, "max-age") && equals != std::string_view::npos && !seenMaxAge) {
+    const std::string_view name = core::encoding::trimSpaceAndTab(directive.substr(0, equals));
+    if (core::encoding::equalsIgnoreCase(name, "max-age") && equals != std::string_view::npos &&
+        !seenMaxAge) {
       seenMaxAge = true;
-      maxAge = parseDeltaSeconds(trim(directive.substr(equals + 1)));
-    } else if (equalsIgnoringCase(name, "no-store") || equalsIgnoringCase(name, "no-cache")) {
+      maxAge = parseDeltaSeconds(core::encoding::trimSpaceAndTab(directive.substr(equals + 1)));
+    } else if (core::encoding::equalsIgnoreCase(name, "no-store") ||
+               core::encoding::equalsIgnoreCase(name, "no-cache")) {
       noCache = true;  // wins over any max-age: the IdP asks us not to reuse the answer
     }
   }

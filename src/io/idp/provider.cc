@@ -22,6 +22,9 @@ core::Result<std::shared_ptr<Provider>, std::string> Provider::create(
   if (options.retryInitial.count() <= 0 || options.retryMax < options.retryInitial) {
     return core::fail(std::string("idp: retry delays must satisfy 0 < initial <= max"));
   }
+  if (options.healthInterval.count() <= 0 || options.healthRecheck.count() <= 0) {
+    return core::fail(std::string("idp: health probe intervals must be above 0"));
+  }
   auto http = HttpClient::create(options.http);
   if (!http) {
     return core::fail(http.error());
@@ -70,6 +73,7 @@ boost::asio::awaitable<void> Provider::run(std::shared_ptr<Provider> self) {
       self->metadata_.store(
           std::make_shared<const core::oidc::ProviderMetadata>(std::move(*metadata)),
           std::memory_order_release);
+      self->reachable_.store(true, std::memory_order_release);  // the first signal: no log
       break;
     }
     warn(options.log, metadata.error() + "; retrying");
@@ -89,6 +93,7 @@ boost::asio::awaitable<void> Provider::run(std::shared_ptr<Provider> self) {
   while (!self->stopped_.load(std::memory_order_acquire)) {
     if (co_await jwks->load()) {
       self->ready_.store(true, std::memory_order_release);
+      co_await watchHealth(std::move(self));
       co_return;
     }
     if (!co_await self->backOff(delay)) {  // the cache has logged why
@@ -96,6 +101,68 @@ boost::asio::awaitable<void> Provider::run(std::shared_ptr<Provider> self) {
     }
     delay = std::min(delay * 2, options.retryMax);
   }
+}
+
+boost::asio::awaitable<void> Provider::watchHealth(std::shared_ptr<Provider> self) {
+  const ProviderOptions& options = self->options_;
+  const std::string url = discoveryUrl(options.issuer);
+  for (;;) {
+    const auto delay = self->reachable() ? options.healthInterval
+                                         : std::min(options.healthRecheck, options.healthInterval);
+    if (!co_await self->backOff(delay)) {
+      co_return;
+    }
+    // Only the status counts: the document was checked at discovery, and parsing it again on
+    // every probe would cost more than it tells.
+    auto answer = co_await self->http_->get(url);
+    self->probes_.fetch_add(1, std::memory_order_relaxed);
+    if (answer && answer->status == 200) {
+      self->markReachable(true, "the discovery document answers again");
+      continue;
+    }
+    self->probeFailures_.fetch_add(1, std::memory_order_relaxed);
+    self->markReachable(
+        false, answer ? "discovery document: HTTP status " + std::to_string(answer->status)
+                      : "discovery document: " + std::string(toString(answer.error().code)) + ": " +
+                            answer.error().detail);
+  }
+}
+
+void Provider::markReachable(bool reachable, std::string_view why) {
+  if (reachable_.exchange(reachable, std::memory_order_acq_rel) == reachable) {
+    return;
+  }
+  (reachable ? becameReachable_ : becameUnreachable_).fetch_add(1, std::memory_order_relaxed);
+  warn(options_.log, reachable ? "reachable again (" + std::string(why) + ")"
+                               : "unreachable: " + std::string(why) +
+                                     "; logins answer 503 until it answers again");
+}
+
+void Provider::noteTokenResult(const TokenResult& result) {
+  if (result) {
+    markReachable(true, "the token endpoint answered");
+  } else if (result.error().error == kTransportError) {
+    markReachable(false, "token endpoint: " + result.error().detail);
+  } else if (result.error().error == "malformed_response" ||
+             result.error().error.starts_with("http_")) {
+    probeNow();  // an answer, but not an OAuth one: a proxy in front of a dead IdP, maybe
+  } else {
+    markReachable(true, "the token endpoint answered");  // an OAuth error: the IdP decided
+  }
+}
+
+void Provider::probeNow() {
+  if (!ready()) {
+    return;  // the start-up loop retries by itself; waking it would only skip its backoff
+  }
+  boost::asio::post(executor_, [self = shared_from_this()] { self->timer_.cancel(); });
+}
+
+ProviderHealth Provider::health() const {
+  return {.probes = probes_.load(std::memory_order_relaxed),
+          .probeFailures = probeFailures_.load(std::memory_order_relaxed),
+          .becameUnreachable = becameUnreachable_.load(std::memory_order_relaxed),
+          .becameReachable = becameReachable_.load(std::memory_order_relaxed)};
 }
 
 boost::asio::awaitable<bool> Provider::backOff(std::chrono::milliseconds delay) {
@@ -112,11 +179,22 @@ KeySet Provider::currentKeys() const {
 }
 
 boost::asio::awaitable<KeySet> Provider::keysWithKid(std::string kid) {
+  const auto self = shared_from_this();
   const auto jwks = jwks_.load(std::memory_order_acquire);
   if (!jwks) {
     co_return nullptr;
   }
-  co_return co_await jwks->withKid(std::move(kid));
+  // The cache reports fetches only through the counters: a change across this call is (most
+  // likely) this call's fetch, or one it joined.
+  const auto before = counters_->snapshot();
+  KeySet keys = co_await jwks->withKid(std::move(kid));
+  const auto after = counters_->snapshot();
+  if (after.jwksFetchSuccesses > before.jwksFetchSuccesses) {
+    markReachable(true, "the JWKS answered");
+  } else if (after.jwksFetchFailures > before.jwksFetchFailures) {
+    probeNow();
+  }
+  co_return keys;
 }
 
 TokenResult Provider::notReady(core::oidc::Grant grant) const {
@@ -134,8 +212,10 @@ boost::asio::awaitable<TokenResult> Provider::exchangeCode(std::string code,
   if (!metadata) {
     co_return notReady(core::oidc::Grant::AuthorizationCode);
   }
-  co_return co_await tokens_.exchangeCode(metadata->tokenEndpoint, std::move(code),
-                                          std::move(codeVerifier), std::move(redirectUri));
+  TokenResult result = co_await tokens_.exchangeCode(
+      metadata->tokenEndpoint, std::move(code), std::move(codeVerifier), std::move(redirectUri));
+  noteTokenResult(result);
+  co_return result;
 }
 
 boost::asio::awaitable<TokenResult> Provider::refresh(std::string refreshToken) {
@@ -144,7 +224,9 @@ boost::asio::awaitable<TokenResult> Provider::refresh(std::string refreshToken) 
   if (!metadata) {
     co_return notReady(core::oidc::Grant::RefreshToken);
   }
-  co_return co_await tokens_.refresh(metadata->tokenEndpoint, std::move(refreshToken));
+  TokenResult result = co_await tokens_.refresh(metadata->tokenEndpoint, std::move(refreshToken));
+  noteTokenResult(result);
+  co_return result;
 }
 
 boost::asio::awaitable<UserinfoResult> Provider::userinfo(std::string accessToken) {

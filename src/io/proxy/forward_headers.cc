@@ -2,31 +2,24 @@
 
 #include <array>
 
+#include "core/encoding/ascii.h"
+
 namespace authgate::io::proxy {
 namespace {
 
-using http::equalsIgnoreCase;
+using core::encoding::equalsIgnoreCase;
+using core::encoding::trimSpaceAndTab;
 
 constexpr std::array<std::string_view, 9> kHopByHop = {
     "connection", "keep-alive",         "proxy-connection",   "te", "trailer", "transfer-encoding",
     "upgrade",    "proxy-authenticate", "proxy-authorization"};
-
-std::string_view trim(std::string_view text) {
-  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-    text.remove_prefix(1);
-  }
-  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
 
 // Calls f(token) for each element of a comma-separated list (RFC 9110 section 5.6.1).
 template <class F>
 void forEachToken(std::string_view list, F f) {
   while (!list.empty()) {
     const std::size_t comma = list.find(',');
-    const std::string_view token = trim(list.substr(0, comma));
+    const std::string_view token = trimSpaceAndTab(list.substr(0, comma));
     if (!token.empty()) {
       f(token);
     }
@@ -96,6 +89,12 @@ bool isWebSocketUpgrade(const http::Request& request) {
 void writeUpstreamHead(const http::Request& request, std::string_view target,
                        std::string_view originHost, const UpstreamBody& body, bool webSocket,
                        std::string& out) {
+  writeUpstreamHead(request, target, originHost, HostHeader::Client, body, webSocket, out);
+}
+
+void writeUpstreamHead(const http::Request& request, std::string_view target,
+                       std::string_view originHost, HostHeader host, const UpstreamBody& body,
+                       bool webSocket, std::string& out) {
   out.clear();
   out.append(request.method).append(" ").append(target).append(" HTTP/1.1\r\n");
   const HopByHop hop = hopByHopOf(request.headers);
@@ -106,11 +105,12 @@ void writeUpstreamHead(const http::Request& request, std::string_view target,
       if (!forwardedFor.empty()) {
         forwardedFor.append(", ");
       }
-      forwardedFor.append(trim(field.value));
+      forwardedFor.append(trimSpaceAndTab(field.value));
       continue;
     }
     if (hop.contains(field.name) || isForwardedField(field.name) ||
-        equalsIgnoreCase(field.name, "content-length") || equalsIgnoreCase(field.name, "expect")) {
+        equalsIgnoreCase(field.name, "content-length") || equalsIgnoreCase(field.name, "expect") ||
+        (host == HostHeader::Origin && equalsIgnoreCase(field.name, "host"))) {
       continue;  // Expect: the server answered 100 Continue itself when the body was read
     }
     appendField(out, field.name, field.value);
@@ -121,9 +121,11 @@ void writeUpstreamHead(const http::Request& request, std::string_view target,
   forwardedFor.append(request.peerAddress);
   appendField(out, "X-Forwarded-For", forwardedFor);
   appendField(out, "X-Forwarded-Proto", request.secure ? "https" : "http");
-  if (const auto host = request.headers.find("host")) {
-    appendField(out, "X-Forwarded-Host", *host);
-  } else {
+  const auto clientHost = request.headers.find("host");
+  if (clientHost) {
+    appendField(out, "X-Forwarded-Host", *clientHost);
+  }
+  if (!clientHost || host == HostHeader::Origin) {
     appendField(out, "Host", originHost);  // HTTP/1.1 requires one (RFC 9112 section 3.2)
   }
   switch (body.kind) {

@@ -52,8 +52,18 @@ struct UpstreamBody {
   std::uint64_t length = 0;
 };
 
-// The request line and header section sent upstream, into out (cleared first). The client's
-// Host is passed on (oauth2-proxy's pass_host_header); originHost stands in when it sent none.
+// Which Host the upstream gets (oauth2-proxy's pass_host_header).
+enum class HostHeader {
+  Client,  // the client's (originHost stands in when it sent none)
+  Origin,  // originHost, the upstream URL's host[:port]
+};
+
+// The request line and header section sent upstream, into out (cleared first). X-Forwarded-Host
+// carries the client's Host either way.
+void writeUpstreamHead(const http::Request& request, std::string_view target,
+                       std::string_view originHost, HostHeader host, const UpstreamBody& body,
+                       bool webSocket, std::string& out);
+// The same with HostHeader::Client.
 void writeUpstreamHead(const http::Request& request, std::string_view target,
                        std::string_view originHost, const UpstreamBody& body, bool webSocket,
                        std::string& out);

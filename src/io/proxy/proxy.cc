@@ -208,7 +208,9 @@ asio::awaitable<http::Response> Proxy::exchange(const Route& route, const Connec
   const bool webSocket = isWebSocketUpgrade(request);
   const UpstreamBody body = bodyOf(request);
   std::string head;
-  writeUpstreamHead(request, target, route.origin.authority, body, webSocket, head);
+  writeUpstreamHead(request, target, route.origin.authority,
+                    options_.passHostHeader ? HostHeader::Client : HostHeader::Origin, body,
+                    webSocket, head);
   const bool isHead = request.method == "HEAD";
 
   for (bool firstAttempt = true;; firstAttempt = false) {

@@ -25,6 +25,7 @@
 //   maxIdlePerThread 32     idle keep-alive connections kept per upstream and worker thread
 //   idleTimeout 30 s        an idle connection older than this is closed instead of reused
 //   caFile ""               PEM trust anchors for https upstreams, besides the system store
+//   passHostHeader true     the client's Host goes upstream; false: the upstream URL's authority
 
 #include <atomic>
 #include <boost/asio/awaitable.hpp>
@@ -48,6 +49,7 @@ struct ProxyOptions {
   std::size_t maxIdlePerThread = 32;
   std::chrono::milliseconds idleTimeout{30'000};
   std::string caFile;
+  bool passHostHeader = true;
 };
 
 // Totals since creation (relaxed atomics, read with counters()).

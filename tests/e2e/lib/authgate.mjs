@@ -30,6 +30,7 @@ export async function startAuthgate({ port, issuer, clientId, clientSecret, upst
     `--cookie-secret=${COOKIE_SECRET}`,
     `--upstream=${upstream}`,
     '--log-level=info',
+    '--grpc-address=', // no gRPC listener unless a test asks for one (on a port it picked)
     ...extraArgs,
   ];
   const child = spawn(AUTHGATE_BINARY, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
