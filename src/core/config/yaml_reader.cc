@@ -11,6 +11,7 @@
 #include "core/config/schema.h"
 #include "core/config/suggest.h"
 #include "core/config/values.h"
+#include "core/encoding/yaml_kind.h"
 
 namespace authgate::core::config {
 namespace {
@@ -21,21 +22,6 @@ constexpr int kMaxFlowDepth = 64;
 
 std::string lineOf(const YAML::Node& node) {
   return " (line " + std::to_string(node.Mark().line + 1) + ")";
-}
-
-const char* kindOf(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Undefined:
-    case YAML::NodeType::Null:
-      return "null";
-    case YAML::NodeType::Scalar:
-      return "a scalar";
-    case YAML::NodeType::Sequence:
-      return "a list";
-    case YAML::NodeType::Map:
-      return "a mapping";
-  }
-  return "something else";
 }
 
 // A key segment fit to print: printable ASCII, at most 64 characters.
@@ -132,8 +118,8 @@ class Reader {
       const YAML::Node value = entry.second;
       if (!keyNode.IsScalar()) {
         problems_.push_back({prefix.empty() ? "config" : prefix.substr(0, prefix.size() - 1),
-                             "mapping keys must be strings, found " + std::string(kindOf(keyNode)) +
-                                 lineOf(keyNode)});
+                             "mapping keys must be strings, found " +
+                                 std::string(encoding::yamlKindOf(keyNode)) + lineOf(keyNode)});
         continue;
       }
       const std::string path = prefix + printable(keyNode.Scalar());
@@ -148,7 +134,7 @@ class Reader {
           readMapping(value, path + ".");
         } else if (!value.IsNull()) {
           problems_.push_back({path, "expected a mapping of " + path + ".* options, found " +
-                                         kindOf(value) + lineOf(value)});
+                                         encoding::yamlKindOf(value) + lineOf(value)});
         }
       } else {
         problems_.push_back({path, unknownOptionMessage(path) + lineOf(keyNode)});
@@ -165,15 +151,15 @@ class Reader {
     RawValue raw{{}, Source::File, ""};
     if (isList(option)) {
       if (!value.IsSequence()) {
-        problems_.push_back(
-            {key, std::string("expected a list, found ") + kindOf(value) + lineOf(value)});
+        problems_.push_back({key, std::string("expected a list, found ") +
+                                      encoding::yamlKindOf(value) + lineOf(value)});
         return;
       }
       for (const auto& entry : value) {
         const YAML::Node item = entry;
         if (!item.IsScalar()) {
           problems_.push_back({key, std::string("expected a list of scalars, found ") +
-                                        kindOf(item) + " in it" + lineOf(item)});
+                                        encoding::yamlKindOf(item) + " in it" + lineOf(item)});
           return;
         }
         raw.items.push_back(item.Scalar());
@@ -181,7 +167,7 @@ class Reader {
     } else {
       if (!value.IsScalar()) {
         problems_.push_back({key, std::string("expected a ") + toString(option.type()) +
-                                      ", found " + kindOf(value) + lineOf(value)});
+                                      ", found " + encoding::yamlKindOf(value) + lineOf(value)});
         return;
       }
       raw.items.push_back(value.Scalar());
@@ -246,7 +232,7 @@ bool readYaml(std::string_view text, RawValues& values, Problems& problems) {
     }
     if (!root.IsMap()) {
       problems.push_back({"config", std::string("expected a mapping of options, found ") +
-                                        kindOf(root) + lineOf(root)});
+                                        encoding::yamlKindOf(root) + lineOf(root)});
       return false;
     }
     Reader(read, found).readMapping(root, "");

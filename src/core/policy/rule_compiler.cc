@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "core/config/suggest.h"
+#include "core/encoding/yaml_kind.h"
 
 namespace authgate::core::policy {
 namespace {
@@ -19,21 +20,6 @@ std::string quote(std::string_view text) {
   }
   out += text.size() > 64 ? "...\"" : "\"";
   return out;
-}
-
-const char* kindOf(const YAML::Node& node) {
-  switch (node.Type()) {
-    case YAML::NodeType::Undefined:
-    case YAML::NodeType::Null:
-      return "null";
-    case YAML::NodeType::Scalar:
-      return "a scalar";
-    case YAML::NodeType::Sequence:
-      return "a list";
-    case YAML::NodeType::Map:
-      return "a mapping";
-  }
-  return "something else";
 }
 
 std::string indexed(const std::string& path, std::size_t i) {
@@ -327,8 +313,8 @@ std::vector<T> compileWrapped(const YAML::Node& node, const std::string& path, c
     return out;
   }
   if (!node.IsSequence()) {
-    context.error(Error::WrongType, path, std::string("expected a list, found ") + kindOf(node),
-                  node);
+    context.error(Error::WrongType, path,
+                  std::string("expected a list, found ") + encoding::yamlKindOf(node), node);
     return out;
   }
   std::size_t i = 0;
@@ -373,7 +359,8 @@ Rule compileRule(const YAML::Node& node, const std::string& path, CompileContext
           }
           if (!value.IsSequence()) {
             context.error(Error::WrongType, at,
-                          std::string("expected a list, found ") + kindOf(value), value);
+                          std::string("expected a list, found ") + encoding::yamlKindOf(value),
+                          value);
             return;
           }
           std::size_t i = 0;
@@ -439,8 +426,8 @@ bool forEachEntry(
     return true;
   }
   if (!node.IsMap()) {
-    context.error(Error::WrongType, path, std::string("expected a mapping, found ") + kindOf(node),
-                  node);
+    context.error(Error::WrongType, path,
+                  std::string("expected a mapping, found ") + encoding::yamlKindOf(node), node);
     return false;
   }
   std::set<std::string, std::less<>> seen;
@@ -451,8 +438,10 @@ bool forEachEntry(
       return true;
     }
     if (!keyNode.IsScalar()) {
-      context.error(Error::WrongType, path,
-                    std::string("mapping keys must be strings, found ") + kindOf(keyNode), keyNode);
+      context.error(
+          Error::WrongType, path,
+          std::string("mapping keys must be strings, found ") + encoding::yamlKindOf(keyNode),
+          keyNode);
       continue;
     }
     const std::string& key = keyNode.Scalar();
@@ -469,8 +458,8 @@ bool forEachEntry(
 std::optional<std::string> scalar(const YAML::Node& node, const std::string& path,
                                   CompileContext& context) {
   if (!node.IsScalar()) {
-    context.error(Error::WrongType, path, std::string("expected a scalar, found ") + kindOf(node),
-                  node);
+    context.error(Error::WrongType, path,
+                  std::string("expected a scalar, found ") + encoding::yamlKindOf(node), node);
     return std::nullopt;
   }
   return node.Scalar();
@@ -483,8 +472,8 @@ std::vector<Item> scalarList(const YAML::Node& node, const std::string& path,
     return items;
   }
   if (!node.IsSequence()) {
-    context.error(Error::WrongType, path, std::string("expected a list, found ") + kindOf(node),
-                  node);
+    context.error(Error::WrongType, path,
+                  std::string("expected a list, found ") + encoding::yamlKindOf(node), node);
     return items;
   }
   std::size_t i = 0;
@@ -517,8 +506,8 @@ std::vector<Rule> compileRules(const YAML::Node& node, const std::string& path,
     return rules;
   }
   if (!node.IsSequence()) {
-    context.error(Error::WrongType, path, std::string("expected a list, found ") + kindOf(node),
-                  node);
+    context.error(Error::WrongType, path,
+                  std::string("expected a list, found ") + encoding::yamlKindOf(node), node);
     return rules;
   }
   std::size_t i = 0;
