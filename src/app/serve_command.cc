@@ -11,9 +11,11 @@
 #include "app/commands.h"
 #include "app/config_options.h"
 #include "app/wiring.h"
+#include "io/files/watched_file.h"
 #include "io/frontend/http_frontend.h"
 #include "io/grpc/ext_authz_service.h"
 #include "io/http/server.h"
+#include "io/idp/bearer_keys.h"
 #include "io/idp/provider.h"
 #include "io/system.h"
 
@@ -61,10 +63,39 @@ int serve(const ConfigArgs& args) {
     std::cerr << "provider: " << provider.error() << '\n';
     return 1;
   }
+  // The key sets of the bearer-token rules, fetched on the provider's thread too.
+  std::shared_ptr<io::idp::BearerKeys> bearer_keys;
+  if (auto rules = bearerRules(cfg); !rules.empty()) {
+    const io::idp::ProviderOptions provider_options = buildProviderOptions(cfg);
+    auto keys = io::idp::BearerKeys::create(idp_context.get_executor(), std::move(rules), *provider,
+                                            cfg.provider.issuerUrl, provider_options.http, clock,
+                                            provider_options.log);
+    if (!keys) {
+      std::cerr << "jwt_rules: " << keys.error() << '\n';
+      return 1;
+    }
+    bearer_keys = *keys;
+  }
+  // The allowed-emails file, read now (a broken one stops the start) and again on change.
+  std::shared_ptr<io::WatchedFile> allowed_emails;
+  if (const auto& handle = (*gate)->settings().access.allowedEmails) {
+    auto watched = io::watchEmailList(
+        idp_context.get_executor(), cfg.allowedEmailsFile, handle,
+        [](std::string_view line) { spdlog::warn("allowed_emails_file: {}", line); });
+    if (!watched) {
+      std::cerr << "allowed_emails_file: " << watched.error() << '\n';
+      return 1;
+    }
+    allowed_emails = *watched;
+    allowed_emails->start();
+  }
   std::thread idp_thread([&idp_context] { idp_context.run(); });
   (*provider)->start();
+  if (bearer_keys) {
+    bearer_keys->start();
+  }
 
-  io::frontend::DecisionRunner runner(std::move(*gate), *provider, clock);
+  io::frontend::DecisionRunner runner(std::move(*gate), *provider, clock, bearer_keys);
   io::frontend::HttpFrontend frontend(runner, std::move(*upstream),
                                       {.extAuthzPrefix = cfg.extAuthzPrefix});
   io::http::Server server(*server_options, frontend);
@@ -105,6 +136,12 @@ int serve(const ConfigArgs& args) {
   }
   server.stop();
   (*provider)->stop();
+  if (bearer_keys) {
+    bearer_keys->stop();
+  }
+  if (allowed_emails) {
+    allowed_emails->stop();
+  }
   work.reset();
   idp_context.stop();
   idp_thread.join();

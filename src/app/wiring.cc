@@ -89,6 +89,29 @@ core::Result<std::shared_ptr<const gate::Gate>, std::string> buildGate(
   settings.emailClaim = config.provider.emailClaim;
   settings.trustedProxies = config.trustedProxyNetworks;
   settings.realClientIpHeader = config.realClientIpHeader;
+  settings.policies = config.policies;
+  settings.access.emailDomains = config.emailDomains;
+  settings.access.allowedGroups = config.allowedGroups;
+  if (!config.allowedEmailsFile.empty()) {
+    // Filled (and refilled on change) by the file watcher serve starts (io/files).
+    settings.access.allowedEmails = std::make_shared<gate::EmailListHandle>(gate::EmailList{});
+  }
+  auto skip = gate::SkipRoutes::compile(config.skipAuthRoutes, config.skipAcmeChallenge,
+                                        config.skipAuthRegex);
+  if (!skip) {
+    return core::fail(skip.error());
+  }
+  settings.skipRoutes = std::move(*skip);
+  if (auto rules = bearerRules(config); !rules.empty()) {
+    auto bearer = gate::BearerAuthenticator::create(
+        std::move(rules), {.allowedAlgorithms = settings.allowedAlgorithms,
+                           .skewSeconds = settings.clockSkewSeconds,
+                           .cacheCapacity = 10000});
+    if (!bearer) {
+      return core::fail("jwt_rules: " + bearer.error());
+    }
+    settings.bearer = std::make_shared<const gate::BearerAuthenticator>(std::move(*bearer));
+  }
 
   std::vector<core::session::CookieSecret> secrets{config.cookie.secret.key};
   for (const config::CookieKey& previous : config.cookie.previousSecrets) {
@@ -99,6 +122,31 @@ core::Result<std::shared_ptr<const gate::Gate>, std::string> buildGate(
     return core::fail(built.error());
   }
   return std::make_shared<const gate::Gate>(std::move(*built));
+}
+
+std::vector<core::policy::JwtRule> bearerRules(const config::Config& config) {
+  std::vector<core::policy::JwtRule> rules = config.jwtRules;
+  if (!config.skipJwtBearerTokens) {
+    return rules;
+  }
+  // oauth2-proxy reads bearer tokens from the Authorization header only.
+  auto bearerRule = [](std::string origin, std::string issuer, std::string audience) {
+    core::policy::JwtRule rule;
+    rule.origin = std::move(origin);
+    rule.issuer = std::move(issuer);
+    rule.audiences = {std::move(audience)};
+    rule.fromHeaders = {{.name = "Authorization", .prefix = "Bearer "}};
+    return rule;
+  };
+  rules.push_back(
+      bearerRule("skip_jwt_bearer_tokens", config.provider.issuerUrl, config.provider.clientId));
+  for (const std::string& pair : config.extraJwtIssuers) {
+    // The loader checked the form "issuer=audience" (checks::issuerAudience).
+    const std::size_t equals = pair.rfind('=');
+    rules.push_back(
+        bearerRule("extra_jwt_issuers", pair.substr(0, equals), pair.substr(equals + 1)));
+  }
+  return rules;
 }
 
 io::proxy::ProxyOptions buildProxyOptions(const config::Config& config) {

@@ -18,6 +18,10 @@ namespace authgate::app {
 
 core::Result<std::shared_ptr<const core::gate::Gate>, std::string> buildGate(
     const core::config::Config& config);
+// The bearer-token rules, in the order the gate's authenticator and the key sources index them:
+// `jwt_rules` and the policy files' RequestAuthentication rules, then skip_jwt_bearer_tokens'
+// rule for the login provider (audience: the client id) and one per extra_jwt_issuers pair.
+std::vector<core::policy::JwtRule> bearerRules(const core::config::Config& config);
 // proxy.* (connect, response and idle timeouts, pool size, pass_host_header).
 io::proxy::ProxyOptions buildProxyOptions(const core::config::Config& config);
 core::Result<io::frontend::Upstream, std::string> buildUpstream(const core::config::Config& config);

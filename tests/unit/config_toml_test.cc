@@ -116,12 +116,12 @@ TEST(ConfigToml, ValuesTakeOauth2ProxysShapes) {
 TEST(ConfigToml, UnknownAndUnsupportedKeysAreNamed) {
   EXPECT_THAT(
       problemsOf(std::string(kRequired) + "upstream = [\"static://200\"]\n"
-                                          "skip_jwt_bearer_tokens = true\n"
+                                          "session_store_type = \"redis\"\n"
                                           "frobnicate = 1\n"),
       // In key order: toml++ keeps a table sorted.
       ElementsAre("frobnicate: unknown option: not an oauth2-proxy option authgate supports (line "
                   "7)",
-                  "skip_jwt_bearer_tokens: oauth2-proxy's skip_jwt_bearer_tokens is not yet "
+                  "session_store_type: oauth2-proxy's session_store_type is not yet "
                   "supported by authgate (refused rather than ignored, so that nothing runs with "
                   "it silently dropped) (line 6)",
                   "upstream: unknown option: not an oauth2-proxy option authgate supports (line "

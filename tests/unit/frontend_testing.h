@@ -3,6 +3,8 @@
 // frontend_agreement_test.cc): one gate behind every front end, with a real idp::Provider
 // against a fake IdP (discovery, JWKS, token endpoint), a pinned clock, a DecisionRunner and the
 // Envoy ext_authz gRPC service on 127.0.0.1. io_ runs on its own thread, as in the program.
+// A test changes the gate's settings (policies, trusted proxies, ...) by overriding
+// configureGate(), which SetUp calls just before it builds the gate.
 
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
@@ -71,6 +73,10 @@ class GateFixture : public ::testing::Test {
     auto secret = core::session::decodeCookieSecret(kCookieSecret);
     ASSERT_TRUE(secret);
     secrets_ = {*secret};
+    configureGate(settings);
+    if (HasFatalFailure()) {
+      return;
+    }
     auto built = core::gate::Gate::create(settings, secrets_, {".example.com"});
     ASSERT_TRUE(built) << built.error();
     runner_.emplace(std::make_shared<const core::gate::Gate>(std::move(*built)), provider_, clock_);
@@ -84,6 +90,10 @@ class GateFixture : public ::testing::Test {
                                      ::grpc::InsecureChannelCredentials());
     v3_ = ::envoy::service::auth::v3::Authorization::NewStub(channel_);
   }
+
+  // Called by SetUp with the fixture's settings (the fake IdP already answers at idp_.baseUrl()):
+  // the place to add policies or trusted proxies. A fatal failure here stops SetUp.
+  virtual void configureGate(core::gate::GateSettings& /*settings*/) {}
 
   void TearDown() override {
     if (service_) {
@@ -99,7 +109,9 @@ class GateFixture : public ::testing::Test {
     }
   }
 
-  // An ID token for "alice-id" signed with the IdP's key; `nonce` is left out when empty.
+  // An ID token for "alice-id" signed with the IdP's key; `nonce` is left out when empty. Besides
+  // the usual claims it carries the kinds the policy tables match on: azp, a space-separated
+  // scope, a nested object and a boolean.
   std::string signIdToken(const std::string& email, const std::string& nonce) {
     namespace jt = core::jose::testing;
     boost::json::object claims{{"iss", idp_.baseUrl()},
@@ -109,7 +121,11 @@ class GateFixture : public ::testing::Test {
                                {"iat", clock_.now()},
                                {"email", email},
                                {"preferred_username", "alice"},
-                               {"groups", boost::json::array{"admins", "devs"}}};
+                               {"groups", boost::json::array{"admins", "devs"}},
+                               {"azp", "client-1"},
+                               {"scope", "openid email reports.read"},
+                               {"org", boost::json::object{{"team", "core"}, {"level", 3}}},
+                               {"email_verified", true}};
     if (!nonce.empty()) {
       claims["nonce"] = nonce;
     }

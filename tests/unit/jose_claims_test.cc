@@ -120,6 +120,39 @@ TEST(JoseClaims, AuthorizedParty) {
   EXPECT_EQ(errorOf(with("azp", "client"), noClient), Error::AuthorizedPartyMismatch);
 }
 
+TEST(JoseClaims, AudienceCheckCanBeTurnedOff) {
+  auto any = rules();
+  any.checkAudience = false;
+  any.audiences.clear();
+  auto validated = validateClaims(with("aud", "whoever"), any);
+  ASSERT_TRUE(validated) << validated.error().detail;
+  EXPECT_EQ(validated->aud, std::vector<std::string>{"whoever"});
+  auto absent = validateClaims(without("aud"), any);
+  ASSERT_TRUE(absent) << absent.error().detail;
+  EXPECT_TRUE(absent->aud.empty());
+  // The type is still checked, and the default still refuses the same claims.
+  EXPECT_EQ(errorOf(with("aud", 1), any), Error::MalformedClaims);
+  auto checked = any;
+  checked.checkAudience = true;
+  EXPECT_EQ(errorOf(with("aud", "whoever"), checked), Error::AudienceMismatch);
+  EXPECT_EQ(errorOf(without("aud"), checked), Error::AudienceMismatch);
+}
+
+TEST(JoseClaims, AuthorizedPartyCheckCanBeTurnedOff) {
+  // An RFC 9068 access token: several audiences, no azp, or an azp naming another client.
+  auto accessToken = rules();
+  accessToken.checkAuthorizedParty = false;
+  auto several = with("aud", boost::json::array{"client", "api"});
+  EXPECT_TRUE(validateClaims(several, accessToken));
+  several["azp"] = "someone-else";
+  auto validated = validateClaims(several, accessToken);
+  ASSERT_TRUE(validated) << validated.error().detail;
+  EXPECT_EQ(validated->azp, "someone-else");
+  EXPECT_EQ(errorOf(several), Error::AuthorizedPartyMismatch);  // the default still checks
+  // The audience rule stays on on its own.
+  EXPECT_EQ(errorOf(with("aud", "other"), accessToken), Error::AudienceMismatch);
+}
+
 TEST(JoseClaims, ExpiryWithSkew) {
   EXPECT_EQ(errorOf(without("exp")), Error::ClaimMissing);
   EXPECT_EQ(errorOf(with("exp", kNow - 30)), Error::Expired);

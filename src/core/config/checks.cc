@@ -8,6 +8,7 @@
 
 #include "core/config/values.h"
 #include "core/encoding/ascii.h"
+#include "core/gate/skip_routes.h"
 #include "core/net/ip_network.h"
 
 namespace authgate::core::config::checks {
@@ -124,6 +125,19 @@ Reason httpUrl(std::string_view value, bool allowQuery) {
 
 Reason issuerUrl(std::string_view value) {
   return httpUrl(value, false);
+}
+
+Reason issuerAudience(std::string_view value) {
+  // The issuer URL may hold '=' only in a query, which an issuer has none of (OIDC Discovery
+  // §2): the last '=' separates the audience.
+  const std::size_t equals = value.rfind('=');
+  if (equals == std::string_view::npos || equals + 1 == value.size()) {
+    return "must be issuer=audience, found " + quote(value);
+  }
+  if (auto reason = httpUrl(value.substr(0, equals), false)) {
+    return "the issuer of " + quote(value) + " " + *reason;
+  }
+  return std::nullopt;
 }
 
 Reason redirectUrl(std::string_view value) {
@@ -307,6 +321,31 @@ Reason codeChallengeMethod(std::string_view value) {
 Reason filePath(std::string_view value) {
   if (value.empty() || std::any_of(value.begin(), value.end(), isControl)) {
     return "must be a file path, found " + quote(value);
+  }
+  return std::nullopt;
+}
+
+Reason optionalFilePath(std::string_view value) {
+  return value.empty() ? std::nullopt : filePath(value);
+}
+
+Reason groupName(std::string_view value) {
+  if (value.empty() || std::any_of(value.begin(), value.end(), isControl)) {
+    return "must be a group name (not empty, no control characters), found " + quote(value);
+  }
+  return std::nullopt;
+}
+
+Reason skipAuthRoute(std::string_view value) {
+  if (auto problem = gate::skipRouteProblem(value, true)) {
+    return "entry " + quote(value) + ": " + *problem;
+  }
+  return std::nullopt;
+}
+
+Reason skipAuthRegex(std::string_view value) {
+  if (auto problem = gate::skipRouteProblem(value, false)) {
+    return "entry " + quote(value) + ": " + *problem;
   }
   return std::nullopt;
 }

@@ -46,7 +46,17 @@ std::optional<std::string> providerType(std::string_view value);
 // oauth2-proxy's --code-challenge-method: "S256" or "" (authgate always uses S256, RFC 7636 §4.2;
 // "plain" would be a downgrade).
 std::optional<std::string> codeChallengeMethod(std::string_view value);
+// oauth2-proxy's extra_jwt_issuers entry: "<issuer URL>=<audience>".
+std::optional<std::string> issuerAudience(std::string_view value);
 // A file path: not empty, no control characters.
 std::optional<std::string> filePath(std::string_view value);
+// Empty ("none"), or a file path as filePath() accepts.
+std::optional<std::string> optionalFilePath(std::string_view value);
+// A group name for allowed_groups: not empty, no control characters.
+std::optional<std::string> groupName(std::string_view value);
+// A skip_auth_routes entry (gate/skip_routes.h): [METHOD=|METHOD!=|!=]regex, the regex valid.
+std::optional<std::string> skipAuthRoute(std::string_view value);
+// A skip_auth_regex entry: a valid, non-empty path regex.
+std::optional<std::string> skipAuthRegex(std::string_view value);
 
 }  // namespace authgate::core::config::checks

@@ -19,6 +19,8 @@
 
 #include "core/config/problem.h"
 #include "core/net/ip_network.h"
+#include "core/policy/jwt_rule.h"
+#include "core/policy/policy.h"
 #include "core/session/cookie_secret.h"
 
 namespace authgate::core::config {
@@ -121,11 +123,19 @@ struct Config {
   std::string redirectUrl;
   std::vector<std::string> whitelistDomains;
   std::vector<std::string> emailDomains;
-  std::vector<std::string> trustedProxies;  // CIDRs or single addresses
-  std::string realClientIpHeader;           // believed from trustedProxies only
-  std::string extAuthzPrefix;               // Envoy ext_authz HTTP path prefix; "" = none
-  bool reverseProxy = false;                // accepted for oauth2-proxy; trustedProxies decides
-  bool skipProviderButton = true;           // accepted for oauth2-proxy; always straight to the IdP
+  std::string allowedEmailsFile;             // oauth2-proxy's authenticated_emails_file; "" = none
+  std::vector<std::string> allowedGroups;    // the user must be in one; empty: no restriction
+  std::vector<std::string> skipAuthRoutes;   // [METHOD=|METHOD!=|!=]regex (gate/skip_routes.h)
+  std::vector<std::string> skipAuthRegex;    // oauth2-proxy's deprecated path-only regexes
+  bool skipAcmeChallenge = true;             // /.well-known/acme-challenge/<token> without login
+  std::vector<std::string> trustedProxies;   // CIDRs or single addresses
+  std::string realClientIpHeader;            // believed from trustedProxies only
+  std::string extAuthzPrefix;                // Envoy ext_authz HTTP path prefix; "" = none
+  std::vector<std::string> policyFiles;      // Istio AuthorizationPolicy/RequestAuthentication
+  bool skipJwtBearerTokens = false;          // bearer JWTs of the login provider's issuer
+  std::vector<std::string> extraJwtIssuers;  // "issuer=audience", with skipJwtBearerTokens
+  bool reverseProxy = false;                 // accepted for oauth2-proxy; trustedProxies decides
+  bool skipProviderButton = true;  // accepted for oauth2-proxy; always straight to the IdP
   std::string pingPath;
   std::string readyPath;
   ProviderConfig provider;
@@ -133,6 +143,12 @@ struct Config {
   ProxyConfig proxy;
   HeadersConfig headers;
   LoggingConfig logging;
+
+  // The authorization policies and bearer-token rules (no schema rows): those of the Istio
+  // files in policyFiles first, then the `policies:` and `jwt_rules:` sections of the file
+  // (authorization.h).
+  policy::PolicySet policies;
+  std::vector<policy::JwtRule> jwtRules;
 
   // trustedProxies parsed (no schema row: filled by the loader once they validate), for
   // gate::resolveForwarded on every request.

@@ -4,6 +4,7 @@
 #include <type_traits>
 #include <variant>
 
+#include "core/config/authorization.h"
 #include "core/config/oauth2_proxy.h"
 #include "core/config/relations.h"
 #include "core/config/schema.h"
@@ -315,9 +316,10 @@ Result<Config, Problems> load(const Inputs& inputs) {
   Problems problems;
   RawValues values;
   Problems warnings;
+  StructuredSections sections;
   const bool readable = inputs.format == FileFormat::Toml
                             ? readToml(inputs.file, values, problems, warnings)
-                            : readYaml(inputs.file, values, problems);
+                            : readYaml(inputs.file, values, problems, sections);
   if (!readable) {
     return fail(std::move(problems));
   }
@@ -325,6 +327,7 @@ Result<Config, Problems> load(const Inputs& inputs) {
   checkForeignOauth2ProxyVariables(inputs.env, problems, warnings);
   readFlags(inputs.flags, values, problems);
   Config config = Builder(inputs, values, problems).build();
+  loadAuthorization(sections, inputs.readFile, config, problems);
   config.warnings.insert(config.warnings.begin(), warnings.begin(), warnings.end());
   if (!problems.empty()) {
     return fail(std::move(problems));

@@ -56,6 +56,12 @@ Value syntax:
   environment.
 - **Cookie secrets** are URL-safe base64 (`openssl rand -base64 32 | tr -- '+/' '-_'`) of 16, 24
   or 32 bytes, or exactly 16, 24 or 32 raw bytes.
+
+Two top-level keys of the YAML file hold structures rather than values, and are described in
+[Authorization policies](policy.md): `policies:` (authorization rules with the syntax of Istio's
+AuthorizationPolicy) and `jwt_rules:` (issuers whose bearer JWTs are accepted, as Istio's
+RequestAuthentication). They have no flag or environment variable; `policy_files` below loads
+the same from Istio's own files.
 )";
 
 std::string sectionOf(std::string_view key) {

@@ -3,6 +3,7 @@
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <exception>
 #include <set>
 #include <sstream>
@@ -107,7 +108,8 @@ std::optional<std::string> checkSingleDocument(const std::string& text) {
 
 class Reader {
  public:
-  Reader(RawValues& values, Problems& problems) : values_(values), problems_(problems) {}
+  Reader(RawValues& values, Problems& problems, StructuredSections& sections)
+      : values_(values), problems_(problems), sections_(sections) {}
 
   // Walks a mapping whose keys are under `prefix` ("" at the top, "cookie." in a section).
   void readMapping(const YAML::Node& map, const std::string& prefix) {
@@ -129,6 +131,8 @@ class Reader {
       }
       if (const Option* option = findOption(path)) {
         readOption(*option, value);
+      } else if (isStructuredSection(path)) {
+        sections_[path] = value;
       } else if (isSection(path)) {
         if (value.IsMap()) {
           readMapping(value, path + ".");
@@ -175,8 +179,14 @@ class Reader {
     values_[key] = std::move(raw);
   }
 
+  static bool isStructuredSection(std::string_view path) {
+    return std::find(std::begin(kStructuredSections), std::end(kStructuredSections), path) !=
+           std::end(kStructuredSections);
+  }
+
   RawValues& values_;
   Problems& problems_;
+  StructuredSections& sections_;
 };
 
 }  // namespace
@@ -192,6 +202,7 @@ const std::vector<std::string>& knownNames() {
         all.insert(key.substr(0, dot));
       }
     }
+    all.insert(std::begin(kStructuredSections), std::end(kStructuredSections));
     return std::vector<std::string>(all.begin(), all.end());
   }();
   return names;
@@ -205,7 +216,8 @@ std::string unknownOptionMessage(std::string_view key) {
   return message;
 }
 
-bool readYaml(std::string_view text, RawValues& values, Problems& problems) {
+bool readYaml(std::string_view text, RawValues& values, Problems& problems,
+              StructuredSections& sections) {
   if (text.size() > kMaxYamlBytes) {
     problems.push_back({"config", "file is larger than " + std::to_string(kMaxYamlBytes) +
                                       " bytes (" + std::to_string(text.size()) + ")"});
@@ -220,6 +232,7 @@ bool readYaml(std::string_view text, RawValues& values, Problems& problems) {
   // multi-document stream does not leave half the walk's findings behind.
   Problems found;
   RawValues read;
+  StructuredSections structured;
   try {
     const std::string copy(text);
     if (auto problem = checkSingleDocument(copy)) {
@@ -235,7 +248,7 @@ bool readYaml(std::string_view text, RawValues& values, Problems& problems) {
                                         encoding::yamlKindOf(root) + lineOf(root)});
       return false;
     }
-    Reader(read, found).readMapping(root, "");
+    Reader(read, found, structured).readMapping(root, "");
   } catch (const YAML::Exception& e) {
     problems.push_back({"config", (e.mark.is_null() ? "" : at(e.mark)) + e.msg});
     return false;
@@ -246,6 +259,9 @@ bool readYaml(std::string_view text, RawValues& values, Problems& problems) {
   problems.insert(problems.end(), found.begin(), found.end());
   for (auto& [key, raw] : read) {
     values[key] = std::move(raw);
+  }
+  for (auto& [key, node] : structured) {
+    sections[key] = std::move(node);
   }
   return true;
 }

@@ -12,6 +12,8 @@
 //            once per sessionKey however many requests wait, and hands the answer to
 //            Gate::completeRefresh, which answers the original request
 
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -26,6 +28,18 @@ struct HeaderLine {
   bool operator==(const HeaderLine&) const = default;
 };
 
+// A policy decision worth an audit log line (issue: "an audit log line per DENY/AUDIT decision"):
+// a DENY policy that matched, ALLOW policies none of which matched, or an AUDIT policy that
+// matched. The front end logs one line per record with the request id.
+struct AuditRecord {
+  std::string action;  // "DENY", "AUDIT", or "ALLOW" (no ALLOW policy matched)
+  std::string policy;  // the policy's name; empty for a denial because no ALLOW matched
+  std::optional<std::size_t> rule;  // index of its matching rule, when one matched
+  std::string principal;            // "<iss>/<sub>" of the request's identity, "" when anonymous
+  std::string target;               // "<METHOD> <host><path>"
+  bool operator==(const AuditRecord&) const = default;
+};
+
 struct Allow {
   int status = 200;                         // 202 for /oauth2/auth, as oauth2-proxy answers
   std::vector<HeaderLine> upstreamHeaders;  // set (overwrite) on the upstream request
@@ -34,13 +48,15 @@ struct Allow {
   std::vector<HeaderLine> gatewayHeaders;
   std::vector<std::string> removeHeaders;   // request headers to strip before the upstream
   std::vector<HeaderLine> responseHeaders;  // for the client (Set-Cookie after a refresh)
+  std::vector<AuditRecord> audits;          // AUDIT policies that matched
 };
 
 struct Respond {
   int status = 200;
   std::vector<HeaderLine> headers;  // Location, Set-Cookie (several), WWW-Authenticate, type
   std::string body;
-  std::string reason;  // why, for the log line; never sent to the client
+  std::string reason;               // why, for the log line; never sent to the client
+  std::vector<AuditRecord> audits;  // the DENY (and AUDIT) policies behind a 403
 };
 
 // The authorization code must be exchanged (RFC 6749 §4.1.3) before the login can finish.

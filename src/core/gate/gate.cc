@@ -21,7 +21,8 @@ Gate::Gate(GateSettings settings, session::SessionCodec sessions, LoginStateCook
     : settings_(std::move(settings)),
       sessions_(std::move(sessions)),
       logins_(std::move(logins)),
-      redirects_(std::move(redirects)) {}
+      redirects_(std::move(redirects)),
+      policyCounters_(std::make_shared<PolicyCounters>(settings_.policies.policies().size())) {}
 
 Result<Gate, std::string> Gate::create(GateSettings settings,
                                        std::span<const session::CookieSecret> secrets,
@@ -73,7 +74,7 @@ std::string returnTarget(const CheckRequest& request) {
 }  // namespace
 
 Decision Gate::decide(const CheckRequest& request, const ProviderSnapshot* provider,
-                      RandomSource& random) const {
+                      RandomSource& random, const BearerKeySource* bearerKeys) const {
   // 1) liveness and readiness.
   if (request.path == settings_.pingPath) {
     return plainText(200, "OK");
@@ -97,16 +98,70 @@ Decision Gate::decide(const CheckRequest& request, const ProviderSnapshot* provi
       return signOut(request, provider);
     }
     if (endpoint == "/auth" || endpoint == "/userinfo") {
-      return authorize(request, provider, random);
+      return authorize(request, provider, random, bearerKeys);
     }
     return errorPage(request, 404, "Not Found", "There is no such endpoint.");
   }
   // 3) everything else is a protected resource.
-  return authorize(request, provider, random);
+  return authorize(request, provider, random, bearerKeys);
+}
+
+namespace {
+
+// A key source with no keys: every bearer token is refused until keys are configured.
+class NoBearerKeys final : public BearerKeySource {
+ public:
+  std::shared_ptr<const jose::Jwks> keysFor(std::size_t) const override { return nullptr; }
+  void unknownKey(std::size_t, std::string_view) const override {}
+};
+
+}  // namespace
+
+Respond Gate::invalidToken(const CheckRequest& request, const BearerOutcome& outcome) {
+  Respond respond = errorPage(request, 401,
+                              {.code = "invalid_token",
+                               .title = "Unauthorized",
+                               .message = "The bearer token was refused: " + outcome.description});
+  // RFC 6750 §3: the description is printable ASCII without the quote and the backslash.
+  std::string description;
+  for (const char c : outcome.description) {
+    if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+      description += c;
+    }
+  }
+  respond.headers.push_back(
+      {"WWW-Authenticate",
+       "Bearer realm=\"authgate\", error=\"invalid_token\", error_description=\"" + description +
+           "\""});
+  respond.reason = "bearer token refused: " + outcome.detail;
+  return respond;
 }
 
 Decision Gate::authorize(const CheckRequest& request, const ProviderSnapshot* provider,
-                         RandomSource& random) const {
+                         RandomSource& random, const BearerKeySource* bearerKeys) const {
+  // Routes open without login: no identity is passed on (client copies of identity headers are
+  // still removed), but DENY policies apply as to any anonymous request.
+  if (gateEndpoint(request).empty() && settings_.skipRoutes.skips(request.method, request.path)) {
+    std::vector<AuditRecord> audits;
+    if (auto denied = enforcePolicies(request, RequestIdentity{}, audits)) {
+      return std::move(*denied);
+    }
+    Allow open;
+    open.removeHeaders = spoofableIdentityHeaders(settings_);
+    open.audits = std::move(audits);
+    return open;
+  }
+  if (settings_.bearer && !settings_.bearer->empty()) {
+    static const NoBearerKeys kNoKeys;
+    const BearerOutcome bearer = settings_.bearer->authenticate(
+        request, bearerKeys ? *bearerKeys : kNoKeys, settings_, request.now);
+    if (bearer.kind == BearerOutcome::Kind::Invalid) {
+      return invalidToken(request, bearer);
+    }
+    if (bearer.kind == BearerOutcome::Kind::Valid) {
+      return authorized(request, bearer.identity->session, {}, &bearer);
+    }
+  }
   const RequestCookies cookies = parseCookieHeader(request.header("Cookie").value_or(""));
   if (auto joined = session::joinCookie(settings_.cookieName,
                                         [&](std::string_view name) { return cookies.find(name); });
@@ -129,15 +184,138 @@ std::string_view Gate::gateEndpoint(const CheckRequest& request) const {
              : std::string_view();
 }
 
+namespace {
+
+// For /auth (nginx auth_request, Caddy and Traefik forward auth) the policies judge the original
+// request, which the gateway names in X-Original-URI / X-Original-Method (nginx's usual
+// proxy_set_header) or X-Forwarded-Uri / X-Forwarded-Method (Caddy, Traefik). Believed only
+// from trusted proxies, like X-Forwarded-Host; otherwise the /auth request itself is judged.
+CheckRequest originalRequest(const CheckRequest& request, const GateSettings& settings) {
+  CheckRequest original = request;
+  const auto peer = net::parseIpAddress(request.peer);
+  if (!peer || !net::containsAny(settings.trustedProxies, *peer)) {
+    return original;
+  }
+  std::optional<std::string_view> uri = request.header("X-Original-URI");
+  if (!uri) {
+    uri = request.header("X-Forwarded-Uri");
+  }
+  if (uri && uri->starts_with('/')) {
+    const std::size_t question = uri->find('?');
+    original.path = uri->substr(0, question);
+    original.query =
+        question == std::string_view::npos ? std::string_view() : uri->substr(question + 1);
+  }
+  std::optional<std::string_view> method = request.header("X-Original-Method");
+  if (!method) {
+    method = request.header("X-Forwarded-Method");
+  }
+  if (method && !method->empty()) {
+    original.method = *method;
+  }
+  return original;
+}
+
+}  // namespace
+
+std::optional<Respond> Gate::enforceAccessRules(const CheckRequest& request,
+                                                const session::Session& user) const {
+  const bool forAuth = gateEndpoint(request) == "/auth";
+  if (!settings_.access.restricts() && !forAuth) {
+    return std::nullopt;
+  }
+  // Only /oauth2/auth takes per-location narrowing (nginx: auth_request /oauth2/auth?...).
+  const AccessOverrides overrides =
+      forAuth ? AccessOverrides::fromQuery(request.query) : AccessOverrides{};
+  const AccessDenial denial =
+      checkAccess(settings_.access, user, overrides.empty() ? nullptr : &overrides);
+  if (denial == AccessDenial::None) {
+    return std::nullopt;
+  }
+  // Named like the option that refused, so the user knows what to ask for (403, not 401: a
+  // new login would not change the answer, and nginx would turn a 401 into a login loop).
+  std::string_view rule;
+  switch (denial) {
+    case AccessDenial::EmailDomain:
+      rule = "email_domains";
+      break;
+    case AccessDenial::EmailNotListed:
+      rule = "allowed_emails_file";
+      break;
+    case AccessDenial::Group:
+      rule = "allowed_groups";
+      break;
+    case AccessDenial::OverrideGroup:
+      rule = "allowed_groups (this location)";
+      break;
+    case AccessDenial::OverrideEmailDomain:
+      rule = "allowed_email_domains (this location)";
+      break;
+    case AccessDenial::OverrideEmail:
+      rule = "allowed_emails (this location)";
+      break;
+    case AccessDenial::None:
+      break;
+  }
+  Respond denied = forbiddenPage(request, "Your account is not allowed here.", rule);
+  denied.reason = std::string("access refused: ") + toString(denial);
+  return denied;
+}
+
+std::optional<Respond> Gate::enforcePolicies(const CheckRequest& request,
+                                             const RequestIdentity& identity,
+                                             std::vector<AuditRecord>& audits) const {
+  if (settings_.policies.empty()) {
+    return std::nullopt;
+  }
+  const bool forAuth = gateEndpoint(request) == "/auth";
+  const CheckRequest judged = forAuth ? originalRequest(request, settings_) : request;
+  PolicyVerdict verdict = evaluatePolicies(settings_, judged, identity, policyCounters_.get());
+  const policy::Decision& decision = verdict.decision;
+  if (decision.allowed ||
+      (!identity.claims && decision.outcome == policy::Outcome::DeniedNoAllowMatch)) {
+    audits = std::move(verdict.audits);
+    return std::nullopt;
+  }
+  Respond denied = decision.outcome == policy::Outcome::DeniedByPolicy
+                       ? forbiddenPage(request, "An access policy does not let you open this page.",
+                                       decision.policy)
+                       : forbiddenPage(request, "No access policy lets you open this page.");
+  denied.reason = decision.outcome == policy::Outcome::DeniedByPolicy
+                      ? "denied by policy " + std::string(decision.policy)
+                      : std::string("no ALLOW policy matched");
+  denied.audits = std::move(verdict.audits);
+  return denied;
+}
+
 Decision Gate::authorized(const CheckRequest& request, const session::Session& session,
-                          const std::vector<std::string>& set_cookies) const {
+                          const std::vector<std::string>& set_cookies,
+                          const BearerOutcome* bearer) const {
   const std::string_view endpoint = gateEndpoint(request);
+  std::vector<AuditRecord> audits;
+  if (endpoint != "/userinfo") {
+    if (auto denied = enforceAccessRules(request, session)) {
+      addSetCookies(*denied, set_cookies);
+      return std::move(*denied);
+    }
+    const RequestIdentity identity =
+        bearer ? RequestIdentity{bearer->identity->claims} : sessionIdentity(session);
+    if (auto denied = enforcePolicies(request, identity, audits)) {
+      addSetCookies(*denied, set_cookies);  // a refreshed session stays refreshed
+      return std::move(*denied);
+    }
+  }
   if (endpoint == "/auth") {
     // nginx auth_request and forward-auth gateways: 202 with identity (and a refreshed cookie,
     // which the gateway passes on: auth_request_set + add_header Set-Cookie).
     Respond accepted = plainText(202, "");
     accepted.headers = gatewayIdentityHeaders(session, settings_);
+    if (bearer) {
+      const auto& extra = bearer->identity->outputHeaders;
+      accepted.headers.insert(accepted.headers.end(), extra.begin(), extra.end());
+    }
     addSetCookies(accepted, set_cookies);
+    accepted.audits = std::move(audits);
     return accepted;
   }
   if (endpoint == "/userinfo") {
@@ -160,15 +338,35 @@ Decision Gate::authorized(const CheckRequest& request, const session::Session& s
   allow.upstreamHeaders = upstreamIdentityHeaders(session, settings_);
   allow.gatewayHeaders = gatewayIdentityHeaders(session, settings_);
   allow.removeHeaders = spoofableIdentityHeaders(settings_);
+  if (settings_.bearer) {
+    // A token without a claim leaves its output header unset: a client's copy must not pass.
+    for (std::string& name : settings_.bearer->outputHeaderNames()) {
+      allow.removeHeaders.push_back(std::move(name));
+    }
+  }
+  if (bearer) {
+    const auto& extra = bearer->identity->outputHeaders;
+    allow.upstreamHeaders.insert(allow.upstreamHeaders.end(), extra.begin(), extra.end());
+    allow.gatewayHeaders.insert(allow.gatewayHeaders.end(), extra.begin(), extra.end());
+    allow.removeHeaders.insert(allow.removeHeaders.end(), bearer->removeHeaders.begin(),
+                               bearer->removeHeaders.end());
+  }
   for (const std::string& line : set_cookies) {
     allow.responseHeaders.push_back({"Set-Cookie", line});
   }
+  allow.audits = std::move(audits);
   return allow;
 }
 
 Decision Gate::unauthenticated(const CheckRequest& request, const ProviderSnapshot* provider,
                                RandomSource& random) const {
   const std::string_view endpoint = gateEndpoint(request);
+  if (endpoint != "/userinfo") {
+    std::vector<AuditRecord> audits;
+    if (auto denied = enforcePolicies(request, RequestIdentity{}, audits)) {
+      return std::move(*denied);
+    }
+  }
   if (endpoint == "/auth" || endpoint == "/userinfo") {
     return errorPage(request, 401, "Unauthorized", "Sign in first.");
   }

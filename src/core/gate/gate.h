@@ -17,8 +17,14 @@
 // decide() handles, in this order:
 //   1) the ping and ready paths;
 //   2) the gate's endpoints under the proxy prefix: start, callback, sign_out, auth, userinfo;
-//   3) every other path: a valid session -> Allow with identity headers; none -> a login
+//   3) every other path: a valid bearer token (settings.bearer) or session -> Allow with
+//      identity headers; an invalid bearer token -> 401 invalid_token; none -> a login
 //      (browsers) or 401 JSON (API clients).
+// Before 3), settings.skipRoutes lets requests through without login (skip_auth_routes, ACME).
+// For signed-in requests settings.access (email_domains, allowed_groups, ...) is checked first.
+// Authorization policies (settings.policies) judge every request that reaches 3) or /auth: a
+// signed-in request the policies refuse gets 403 naming the policy; an anonymous request that a
+// DENY policy matches gets 403 before any login (an ALLOW it lacks may come with the login).
 // Token expiry is always checked: a session whose tokens expired, or that is older than
 // settings.refreshAfter, yields Refresh when it holds a refresh token; expired tokens without one
 // mean no session.
@@ -26,6 +32,8 @@
 #include <span>
 #include <string>
 
+#include "core/gate/authorization.h"
+#include "core/gate/bearer.h"
 #include "core/gate/check_request.h"
 #include "core/gate/decision.h"
 #include "core/gate/gate_settings.h"
@@ -46,8 +54,10 @@ class Gate {
                                           std::span<const session::CookieSecret> secrets,
                                           const std::vector<std::string>& whitelist_domains);
 
+  // `bearerKeys` gives the key sets of settings.bearer's rules (null: none loaded, so every
+  // bearer token is refused).
   Decision decide(const CheckRequest& request, const ProviderSnapshot* provider,
-                  RandomSource& random) const;
+                  RandomSource& random, const BearerKeySource* bearerKeys = nullptr) const;
 
   // Finishes a login after the code exchange: validates the ID token (signature, iss, aud,
   // azp, exp, nonce: OIDC Core §3.1.3.7), seals the session, clears the login-state cookie and
@@ -73,20 +83,38 @@ class Gate {
                            const ProviderSnapshot* provider, RandomSource& random) const;
 
   const GateSettings& settings() const { return settings_; }
+  // What each of settings().policies decided so far.
+  const PolicyCounters& policyCounters() const { return *policyCounters_; }
 
  private:
   Gate(GateSettings settings, session::SessionCodec sessions, LoginStateCookies logins,
        redirect::RedirectPolicy redirects);
+
+  // oauth2-proxy's shortcuts (settings.access, and the /auth query's narrowing) for `user`:
+  // nullopt when allowed, else the 403 naming the option that refused.
+  std::optional<Respond> enforceAccessRules(const CheckRequest& request,
+                                            const session::Session& user) const;
+  // The policies' verdict on `request` by `identity` (the original request's method and path
+  // for /auth); nullopt when allowed, else the 403 (or, for an anonymous request that only
+  // lacks an ALLOW, nothing: signing in may help). `audits` receives the AUDIT records.
+  std::optional<Respond> enforcePolicies(const CheckRequest& request,
+                                         const RequestIdentity& identity,
+                                         std::vector<AuditRecord>& audits) const;
 
   Decision startLogin(const CheckRequest& request, const ProviderSnapshot* provider,
                       std::string return_to, RandomSource& random) const;
   Decision callback(const CheckRequest& request) const;
   Respond signOut(const CheckRequest& request, const ProviderSnapshot* provider) const;
   Decision authorize(const CheckRequest& request, const ProviderSnapshot* provider,
-                     RandomSource& random) const;
+                     RandomSource& random, const BearerKeySource* bearerKeys) const;
   // The answer for a request made with this session; `set_cookies` go to the client with it.
+  // `bearer`: the session came from this verified bearer token (its output headers are added and
+  // the header it came in is removed).
   Decision authorized(const CheckRequest& request, const session::Session& session,
-                      const std::vector<std::string>& set_cookies) const;
+                      const std::vector<std::string>& set_cookies,
+                      const BearerOutcome* bearer = nullptr) const;
+  // 401 with `WWW-Authenticate: Bearer error="invalid_token"` (RFC 6750 §3.1).
+  static Respond invalidToken(const CheckRequest& request, const BearerOutcome& outcome);
   // The answer without a session: 401 on /auth and /userinfo and for API clients, else a login.
   Decision unauthenticated(const CheckRequest& request, const ProviderSnapshot* provider,
                            RandomSource& random) const;
@@ -114,6 +142,7 @@ class Gate {
   session::SessionCodec sessions_;
   LoginStateCookies logins_;
   redirect::RedirectPolicy redirects_;
+  std::shared_ptr<PolicyCounters> policyCounters_;  // atomics: shared, never replaced
 };
 
 }  // namespace authgate::core::gate

@@ -8,13 +8,18 @@
 #include <string>
 #include <vector>
 
+#include "core/gate/access_rules.h"
 #include "core/gate/cookies.h"
+#include "core/gate/skip_routes.h"
 #include "core/jose/algorithm.h"
 #include "core/jose/jwks.h"
 #include "core/net/ip_network.h"
 #include "core/oidc/login_request.h"
+#include "core/policy/policy.h"
 
 namespace authgate::core::gate {
+
+class BearerAuthenticator;  // bearer.h (which needs GateSettings itself)
 
 struct GateSettings {
   std::string proxyPrefix = "/oauth2";
@@ -48,6 +53,18 @@ struct GateSettings {
   // X-Forwarded-User, -Email, -Groups, -Preferred-Username to the upstream (pass_user_headers).
   // Client copies of every identity header are removed whatever these say.
   bool passUserHeaders = true;
+
+  // Authorization policies (Istio AuthorizationPolicy semantics, core/policy), applied to every
+  // request that reaches a protected resource or /auth; empty: every signed-in user passes.
+  policy::PolicySet policies;
+  // oauth2-proxy's shortcuts: email_domains, the allowed-emails file, allowed_groups (and the
+  // /auth query's narrowing), checked for every signed-in request before the policies.
+  AccessRules access;
+  // Requests that need no login (skip_auth_routes, ACME challenges); DENY policies still apply.
+  SkipRoutes skipRoutes;
+  // Bearer JWTs (jwt_rules, RequestAuthentication, skip_jwt_bearer_tokens); null or empty: none.
+  // A token found in a rule's location decides the request's identity before any cookie.
+  std::shared_ptr<const BearerAuthenticator> bearer;
 
   // Peers whose X-Forwarded-* and realClientIpHeader are believed (gate/forwarded.h).
   std::vector<net::IpNetwork> trustedProxies;

@@ -92,6 +92,9 @@ Respond errorPage(const CheckRequest& request, int status, const ErrorText& text
     boost::json::object body;
     body["error"] = text.code;
     body["message"] = text.message;
+    if (!text.policy.empty()) {
+      body["policy"] = text.policy;
+    }
     if (!request.requestId.empty()) {
       body["request_id"] = request.requestId;
     }
@@ -103,6 +106,9 @@ Respond errorPage(const CheckRequest& request, int status, const ErrorText& text
     respond.body = "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>" + title +
                    "</title></head>\n<body><h1>" + title + "</h1>\n<p>" + htmlEscape(text.message) +
                    "</p>\n";
+    if (!text.policy.empty()) {
+      respond.body += "<p>Policy: <code id=\"policy\">" + htmlEscape(text.policy) + "</code></p>\n";
+    }
     if (!request.requestId.empty()) {
       respond.body += "<p>Request ID: <code id=\"request-id\">" + htmlEscape(request.requestId) +
                       "</code></p>\n";
@@ -140,9 +146,11 @@ Respond signInRefusedPage(const CheckRequest& request, std::string_view oauth_er
                    {.code = "sign_in_refused", .title = "Sign-in refused", .message = message});
 }
 
-Respond forbiddenPage(const CheckRequest& request, std::string_view message) {
-  return errorPage(request, 403,
-                   {.code = "forbidden", .title = "Access denied", .message = message});
+Respond forbiddenPage(const CheckRequest& request, std::string_view message,
+                      std::string_view policy) {
+  return errorPage(
+      request, 403,
+      {.code = "forbidden", .title = "Access denied", .message = message, .policy = policy});
 }
 
 void addNoCacheHeaders(Respond& respond) {

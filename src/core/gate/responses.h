@@ -36,9 +36,11 @@ struct ErrorText {
   std::string_view code;
   std::string_view title;
   std::string_view message;
+  std::string_view policy = {};  // the refusing policy's name (never its rules); may be empty
 };
-// A short HTML page for browsers, or {"error": code, "message": ..., "request_id": ...} for API
-// clients (wantsJson); "request_id" is left out when the request has none.
+// A short HTML page for browsers, or {"error": code, "message": ..., "policy": ...,
+// "request_id": ...} for API clients (wantsJson); "policy" and "request_id" are left out when
+// empty.
 Respond errorPage(const CheckRequest& request, int status, const ErrorText& text);
 // The same with code = title ("Unauthorized", "Not Found").
 Respond errorPage(const CheckRequest& request, int status, std::string_view error,
@@ -54,8 +56,11 @@ Respond signInErrorPage(const CheckRequest& request, int status, std::string_vie
 // the error code is shown, and only when it has the code syntax (1-64 of [A-Za-z0-9._-]);
 // error_description and error_uri are for the log at most.
 Respond signInRefusedPage(const CheckRequest& request, std::string_view oauth_error);
-// 403 "forbidden": signed in, but not allowed here.
-Respond forbiddenPage(const CheckRequest& request, std::string_view message);
+// 403 "forbidden": signed in (or anonymous on an open route), but `policy` does not allow it
+// here. The policy is named so that the user can ask for the right access; its rules are not
+// shown.
+Respond forbiddenPage(const CheckRequest& request, std::string_view message,
+                      std::string_view policy = {});
 
 // The headers every answer on the gate's own endpoints carries (no caching of personal answers).
 void addNoCacheHeaders(Respond& respond);

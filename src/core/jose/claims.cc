@@ -136,17 +136,20 @@ Result<Claims, Failure> validateClaims(const boost::json::object& payload,
                                                 : std::string("\"iss\" is missing"));
   }
   // 2) aud (RFC 7519 §4.1.3, OIDC Core §3.1.3.7 step 3).
-  if (!*aud) {
-    return failWith(Error::AudienceMismatch, "\"aud\" is missing");
-  }
-  const bool accepted = std::any_of((*aud)->begin(), (*aud)->end(), [&](const std::string& a) {
-    return std::find(rules.audiences.begin(), rules.audiences.end(), a) != rules.audiences.end();
-  });
-  if (!accepted) {
-    return failWith(Error::AudienceMismatch, "\"aud\" names none of the accepted audiences");
+  if (rules.checkAudience) {
+    if (!*aud) {
+      return failWith(Error::AudienceMismatch, "\"aud\" is missing");
+    }
+    const bool accepted = std::any_of((*aud)->begin(), (*aud)->end(), [&](const std::string& a) {
+      return std::find(rules.audiences.begin(), rules.audiences.end(), a) != rules.audiences.end();
+    });
+    if (!accepted) {
+      return failWith(Error::AudienceMismatch, "\"aud\" names none of the accepted audiences");
+    }
   }
   // 3) azp (OIDC Core §3.1.3.7 steps 4-5).
-  if (*azp ? **azp != rules.clientId : (*aud)->size() > 1) {
+  const std::size_t audiences = *aud ? (*aud)->size() : 0;
+  if (rules.checkAuthorizedParty && (*azp ? **azp != rules.clientId : audiences > 1)) {
     return failWith(Error::AuthorizedPartyMismatch,
                     *azp ? "\"azp\" " + quoteUntrusted(**azp) + " is not the client id"
                          : std::string("several audiences and no \"azp\""));
@@ -183,7 +186,9 @@ Result<Claims, Failure> validateClaims(const boost::json::object& payload,
   Claims claims;
   claims.iss = std::move(**iss);
   claims.sub = std::move(**sub);
-  claims.aud = std::move(**aud);
+  if (*aud) {
+    claims.aud = std::move(**aud);
+  }
   claims.azp = std::move(*azp);
   claims.exp = toSeconds(**exp, false);
   if (*nbf) {

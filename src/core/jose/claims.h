@@ -12,7 +12,9 @@
 // Checks, in this order (the first failing one is reported):
 //   1) iss  present and exactly rules.issuer                      IssuerMismatch
 //   2) aud  present (string or array) naming an accepted audience AudienceMismatch
+//           (skipped when !checkAudience)
 //   3) azp  with several audiences: present; when present: = clientId  AuthorizedPartyMismatch
+//           (skipped when !checkAuthorizedParty)
 //   4) exp  present (ClaimMissing); now >= exp + skew is           Expired
 //   5) nbf  when present: now < nbf - skew is                      NotYetValid
 //   6) iat  when present: iat > now + skew is                      IssuedInFuture
@@ -21,6 +23,11 @@
 // Before all of them, every registered claim present must have its type (MalformedClaims):
 // strings for iss/sub/azp/nonce/jti, a string or array of strings for aud, numbers for
 // exp/nbf/iat (NumericDate, RFC 7519 §2: integer or with a fraction).
+//
+// ID tokens keep the defaults. Bearer access tokens (Istio RequestAuthentication semantics)
+// turn off rule 3, which OIDC Core defines for ID tokens only (an RFC 9068 access token names
+// several audiences and carries client_id instead), and rule 2 when no audience is configured
+// (Istio: an empty `audiences` list accepts any audience).
 
 #include <boost/json/object.hpp>
 #include <cstdint>
@@ -42,12 +49,14 @@ struct ClaimRules {
   std::optional<std::string> nonce;    // nullopt: no nonce expected (e.g. access tokens)
   std::int64_t skewSeconds = 30;       // tolerance for exp, nbf, iat; negative counts as 0
   UnixSeconds now = 0;
+  bool checkAudience = true;         // false: `aud` may be absent or name anything (rule 2 off)
+  bool checkAuthorizedParty = true;  // false: `azp` is not compared (rule 3 off; ID tokens only)
 };
 
 struct Claims {
   std::string iss;
   std::string sub;
-  std::vector<std::string> aud;  // a single string `aud` becomes one element
+  std::vector<std::string> aud;  // a single string `aud` becomes one element; empty when absent
   std::optional<std::string> azp;
   // NumericDates rounded toward refusal: exp down, nbf and iat up; saturated to the int64
   // range. The checks themselves compare the exact values.

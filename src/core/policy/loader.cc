@@ -6,6 +6,7 @@
 #include <exception>
 #include <set>
 
+#include "core/policy/jwt_rule_reader.h"
 #include "core/policy/rule_compiler.h"
 #include "core/policy/yaml_documents.h"
 
@@ -37,19 +38,6 @@ const std::vector<std::string> kAuthorizationSpecKeys = {"selector", "targetRef"
                                                          "action",   "provider",  "rules"};
 const std::vector<std::string> kAuthenticationSpecKeys = {"selector", "targetRef", "targetRefs",
                                                           "jwtRules"};
-const std::vector<std::string> kJwtRuleKeys = {"issuer",
-                                               "audiences",
-                                               "jwksUri",
-                                               "jwks",
-                                               "fromHeaders",
-                                               "fromParams",
-                                               "fromCookies",
-                                               "outputPayloadToHeader",
-                                               "forwardOriginalToken",
-                                               "outputClaimToHeaders",
-                                               "timeout",
-                                               "spaceDelimitedClaims"};
-
 int maxFlowDepth(std::string_view text) {
   int depth = 0;
   int deepest = 0;
@@ -174,123 +162,6 @@ Result<Loaded, LoadErrors> finish(std::vector<Policy> policies, std::vector<JwtR
   return Loaded{PolicySet(std::move(policies)), std::move(jwtRules), std::move(context.warnings)};
 }
 
-bool parseBool(const YAML::Node& node, const std::string& path, CompileContext& context) {
-  auto text = scalar(node, path, context);
-  if (!text) {
-    return false;
-  }
-  if (*text == "true" || *text == "True" || *text == "TRUE") {
-    return true;
-  }
-  if (!(*text == "false" || *text == "False" || *text == "FALSE")) {
-    context.error(Error::BadValue, path, "expected true or false", node);
-  }
-  return false;
-}
-
-std::vector<std::string> values(const YAML::Node& node, const std::string& path,
-                                CompileContext& context) {
-  std::vector<std::string> out;
-  for (Item& item : scalarList(node, path, context)) {
-    if (item.value.empty()) {
-      context.error(Error::EmptyValue, item.path, "empty value not allowed");
-    }
-    out.push_back(std::move(item.value));
-  }
-  return out;
-}
-
-// A list of small mappings ({name, prefix}, {header, claim}) with two string fields.
-template <class T>
-std::vector<T> pairs(const YAML::Node& node, const std::string& path, const std::string& first,
-                     const std::string& second, std::string T::*firstField,
-                     std::string T::*secondField, bool secondRequired, CompileContext& context) {
-  std::vector<T> out;
-  if (!node.IsDefined() || node.IsNull()) {
-    return out;
-  }
-  if (!node.IsSequence()) {
-    context.error(Error::WrongType, path, "expected a list", node);
-    return out;
-  }
-  const std::vector<std::string> known = {first, second};
-  std::size_t i = 0;
-  for (const auto& entry : node) {
-    const YAML::Node item = entry;
-    const std::string at = path + "[" + std::to_string(i++) + "]";
-    T value{};
-    const bool isMap = forEachEntry(
-        item, at, context, [&](const std::string& key, const YAML::Node& v, const std::string& k) {
-          if (key == first || key == second) {
-            if (auto text = scalar(v, k, context)) {
-              value.*(key == first ? firstField : secondField) = *text;
-            }
-          } else {
-            unknownKey(key, k, v, known, context);
-          }
-        });
-    if (isMap && (value.*firstField).empty()) {
-      context.error(Error::MissingField, at + "." + first, first + " is required", item);
-    }
-    if (isMap && secondRequired && (value.*secondField).empty()) {
-      context.error(Error::MissingField, at + "." + second, second + " is required", item);
-    }
-    out.push_back(std::move(value));
-  }
-  return out;
-}
-
-JwtRule compileJwtRule(const YAML::Node& node, const std::string& path, CompileContext& context) {
-  JwtRule rule;
-  const bool isMap = forEachEntry(
-      node, path, context,
-      [&](const std::string& key, const YAML::Node& value, const std::string& at) {
-        auto text = [&](std::string& out) {
-          if (auto v = scalar(value, at, context)) {
-            out = *v;
-          }
-        };
-        if (key == "issuer") {
-          text(rule.issuer);
-        } else if (key == "audiences") {
-          rule.audiences = values(value, at, context);
-        } else if (key == "jwksUri") {
-          text(rule.jwksUri);
-          if (!rule.jwksUri.starts_with("https://") && !rule.jwksUri.starts_with("http://")) {
-            context.error(Error::BadValue, at, "jwksUri must be an http(s) URL", value);
-          }
-        } else if (key == "jwks") {
-          text(rule.jwks);
-        } else if (key == "fromHeaders") {
-          rule.fromHeaders =
-              pairs<JwtHeaderLocation>(value, at, "name", "prefix", &JwtHeaderLocation::name,
-                                       &JwtHeaderLocation::prefix, false, context);
-        } else if (key == "fromParams") {
-          rule.fromParams = values(value, at, context);
-        } else if (key == "fromCookies") {
-          rule.fromCookies = values(value, at, context);
-        } else if (key == "outputPayloadToHeader") {
-          text(rule.outputPayloadToHeader);
-        } else if (key == "forwardOriginalToken") {
-          rule.forwardOriginalToken = parseBool(value, at, context);
-        } else if (key == "outputClaimToHeaders") {
-          rule.outputClaimToHeaders =
-              pairs<ClaimToHeader>(value, at, "header", "claim", &ClaimToHeader::header,
-                                   &ClaimToHeader::claim, true, context);
-        } else if (key == "timeout") {
-          text(rule.timeout);
-        } else if (key == "spaceDelimitedClaims") {
-          rule.spaceDelimitedClaims = values(value, at, context);
-        } else {
-          unknownKey(key, at, value, kJwtRuleKeys, context);
-        }
-      });
-  if (isMap && rule.issuer.empty()) {
-    context.error(Error::MissingField, path + ".issuer", "issuer is required", node);
-  }
-  return rule;
-}
-
 void meshOnly(const std::string& field, CompileContext& context) {
   context.warn(field, field +
                           " is ignored: it selects mesh workloads, and authgate applies the "
@@ -384,7 +255,7 @@ void readRequestAuthentication(const YAML::Node& spec, const IstioDocument& docu
                      if (!context.spend(ruleAt)) {
                        return;
                      }
-                     JwtRule rule = compileJwtRule(entry, ruleAt, context);
+                     JwtRule rule = compileJwtRule(entry, ruleAt, JwtKeyStyle::Istio, context);
                      rule.origin =
                          context.prefix + document.name + " jwtRules[" + std::to_string(i++) + "]";
                      rules.push_back(std::move(rule));
@@ -550,6 +421,38 @@ Result<Loaded, LoadErrors> loadIstioFile(std::string_view text, std::string_view
     }
     return finish(std::move(policies), std::move(jwtRules), context);
   });
+}
+
+Result<std::vector<JwtRule>, LoadErrors> loadJwtRules(const YAML::Node& section,
+                                                      std::string_view where) {
+  const std::string path(where);
+  try {
+    CompileContext context;
+    context.budget = kMaxPolicyNodes;
+    std::vector<JwtRule> rules;
+    if (section.IsDefined() && !section.IsNull() && !section.IsSequence()) {
+      context.error(Error::WrongType, path, "expected a list of JWT rules", section);
+    } else if (section.IsDefined()) {
+      std::size_t i = 0;
+      for (const auto& entry : section) {
+        const std::string at = path + "[" + std::to_string(i++) + "]";
+        if (!context.spend(at)) {
+          break;
+        }
+        JwtRule rule = compileJwtRule(entry, at, JwtKeyStyle::Snake, context);
+        rule.origin = at;
+        rules.push_back(std::move(rule));
+      }
+    }
+    if (!context.errors.empty()) {
+      return fail(std::move(context.errors));
+    }
+    return rules;
+  } catch (const std::exception& e) {
+    // yaml-cpp reports through exceptions (e.g. an alias to an invalid node).
+    return fail(
+        LoadErrors{{Error::MalformedYaml, path, std::string("cannot read YAML: ") + e.what()}});
+  }
 }
 
 }  // namespace authgate::core::policy

@@ -67,4 +67,22 @@ Result<Loaded, LoadErrors> loadPolicyDocument(std::string_view text, std::string
 // An Istio multi-document YAML file.
 Result<Loaded, LoadErrors> loadIstioFile(std::string_view text, std::string_view fileName);
 
+// authgate's own `jwt_rules:` section: a list of RequestAuthentication jwtRules with snake_case
+// keys, read by the same code as Istio's camelCase ones (same checks, same error paths):
+//   jwt_rules:
+//     - issuer: https://idp.example.com          # required, non-empty
+//       audiences: [api]                          # empty or absent: any audience
+//       jwks_uri: https://idp.example.com/jwks    # http(s); or jwks: <inline JSON>; or neither
+//       from_headers: [{name: Authorization, prefix: "Bearer "}]
+//       from_params: [access_token]
+//       from_cookies: [session_jwt]
+//       forward_original_token: false
+//       output_payload_to_header: X-Jwt-Payload
+//       output_claim_to_headers: [{header: X-Tenant, claim: org.tenant}]
+//       timeout: 5s
+//       space_delimited_claims: [roles]
+// `section` null or undefined: no rules. Each rule's origin is "<where>[i]".
+Result<std::vector<JwtRule>, LoadErrors> loadJwtRules(const YAML::Node& section,
+                                                      std::string_view where = "jwt_rules");
+
 }  // namespace authgate::core::policy

@@ -73,14 +73,15 @@ Decision PolicySet::evaluate(const PolicyInput& input) const {
     }
   }
   // 2) DENY first: any match denies.
-  for (const Policy& policy : policies_) {
-    if (policy.action != Action::Deny) {
+  for (std::size_t i = 0; i < policies_.size(); ++i) {
+    if (policies_[i].action != Action::Deny) {
       continue;
     }
-    if (auto rule = policy.match(request)) {
+    if (auto rule = policies_[i].match(request)) {
       decision.allowed = false;
       decision.outcome = Outcome::DeniedByPolicy;
-      decision.policy = policy.name;
+      decision.policy = policies_[i].name;
+      decision.policyIndex = static_cast<std::uint32_t>(i);
       decision.rule = rule;
       return decision;
     }
@@ -92,14 +93,15 @@ Decision PolicySet::evaluate(const PolicyInput& input) const {
     return decision;
   }
   // 4) A matching ALLOW policy allows; 5) otherwise deny.
-  for (const Policy& policy : policies_) {
-    if (policy.action != Action::Allow) {
+  for (std::size_t i = 0; i < policies_.size(); ++i) {
+    if (policies_[i].action != Action::Allow) {
       continue;
     }
-    if (auto rule = policy.match(request)) {
+    if (auto rule = policies_[i].match(request)) {
       decision.allowed = true;
       decision.outcome = Outcome::AllowedByPolicy;
-      decision.policy = policy.name;
+      decision.policy = policies_[i].name;
+      decision.policyIndex = static_cast<std::uint32_t>(i);
       decision.rule = rule;
       return decision;
     }

@@ -71,8 +71,9 @@ struct Decision {
 
   bool allowed = false;
   Outcome outcome = Outcome::DeniedNoAllowMatch;
-  std::string_view policy;          // the matching DENY or ALLOW policy's name; empty otherwise
-  std::optional<std::size_t> rule;  // index of its matching rule
+  std::string_view policy;  // the matching DENY or ALLOW policy's name; empty otherwise
+  std::optional<std::uint32_t> policyIndex;  // its index in PolicySet::policies()
+  std::optional<std::size_t> rule;           // index of its matching rule
   // Indices (into PolicySet::policies()) of the matching AUDIT policies, the first kMaxAudits;
   // auditsTotal counts them all.
   std::array<std::uint32_t, kMaxAudits> audits{};

@@ -1,5 +1,7 @@
 #include "io/frontend/decision_runner.h"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -8,6 +10,7 @@
 #include <optional>
 #include <unordered_map>
 
+#include "core/gate/identity_headers.h"
 #include "core/jose/jws.h"
 #include "io/idp/single_flight.h"
 #include "io/system.h"
@@ -19,6 +22,32 @@ namespace asio = boost::asio;
 namespace gate = core::gate;
 
 using RefreshFlight = idp::Flight<idp::TokenResult>;
+
+// One line per policy audit record (gate/decision.h AuditRecord): the policy, its rule, who
+// asked and for what, with the request id. Claim-derived text goes through headerSafe() so a
+// crafted `sub` cannot forge log lines.
+void logAudits(const gate::Decision& decision, const gate::CheckRequest& check) {
+  const std::vector<gate::AuditRecord>* audits = nullptr;
+  if (const auto* allow = std::get_if<gate::Allow>(&decision)) {
+    audits = &allow->audits;
+  } else if (const auto* respond = std::get_if<gate::Respond>(&decision)) {
+    audits = &respond->audits;
+  }
+  if (audits == nullptr) {
+    return;
+  }
+  for (const gate::AuditRecord& record : *audits) {
+    const std::string rule = record.rule ? std::to_string(*record.rule) : std::string("-");
+    const std::string principal =
+        record.principal.empty() ? std::string("anonymous") : gate::headerSafe(record.principal);
+    const char* what = record.action == "AUDIT" ? "matched" : "denied";
+    spdlog::info(
+        "policy audit: {} {} policy=\"{}\" rule={} principal=\"{}\" request=\"{}\" "
+        "request_id={}",
+        record.action, what, record.policy, rule, principal, gate::headerSafe(record.target),
+        check.requestId);
+  }
+}
 
 }  // namespace
 
@@ -71,9 +100,11 @@ struct DecisionRunner::RefreshFlights {
 };
 
 DecisionRunner::DecisionRunner(std::shared_ptr<const gate::Gate> gate,
-                               std::shared_ptr<idp::Provider> provider, const core::Clock& clock)
+                               std::shared_ptr<idp::Provider> provider, const core::Clock& clock,
+                               std::shared_ptr<const gate::BearerKeySource> bearerKeys)
     : gate_(std::move(gate)),
       provider_(std::move(provider)),
+      bearerKeys_(std::move(bearerKeys)),
       clock_(clock),
       refreshes_(std::make_shared<RefreshFlights>()) {}
 
@@ -104,7 +135,9 @@ std::shared_ptr<const gate::ProviderSnapshot> DecisionRunner::providerSnapshot()
 gate::Decision DecisionRunner::decide(gate::CheckRequest& check) {
   check.now = clock_.now();
   const auto provider = providerSnapshot();
-  return gate_->decide(check, provider.get(), threadRandom());
+  gate::Decision decision = gate_->decide(check, provider.get(), threadRandom(), bearerKeys_.get());
+  logAudits(decision, check);
+  return decision;
 }
 
 asio::awaitable<gate::Decision> DecisionRunner::complete(gate::CheckRequest check,
@@ -119,7 +152,10 @@ asio::awaitable<gate::Decision> DecisionRunner::complete(gate::CheckRequest chec
   const idp::TokenResult tokens = co_await refreshOnce(*refresh);
   const auto snapshot = co_await snapshotFor(tokens);
   check.now = clock_.now();
-  co_return gate_->completeRefresh(check, *refresh, tokens, snapshot.get(), threadRandom());
+  gate::Decision done =
+      gate_->completeRefresh(check, *refresh, tokens, snapshot.get(), threadRandom());
+  logAudits(done, check);
+  co_return done;
 }
 
 asio::awaitable<idp::TokenResult> DecisionRunner::refreshOnce(const gate::Refresh& refresh) {

@@ -39,8 +39,11 @@ bool isFinal(const core::gate::Decision& decision);
 
 class DecisionRunner {
  public:
+  // `bearerKeys`: the key sets of the gate's bearer-token rules (io/idp/bearer_keys.h); null
+  // when there are none.
   DecisionRunner(std::shared_ptr<const core::gate::Gate> gate,
-                 std::shared_ptr<idp::Provider> provider, const core::Clock& clock);
+                 std::shared_ptr<idp::Provider> provider, const core::Clock& clock,
+                 std::shared_ptr<const core::gate::BearerKeySource> bearerKeys = nullptr);
 
   // The gate's decision with the provider's current snapshot; `check.now` is set here.
   core::gate::Decision decide(core::gate::CheckRequest& check);
@@ -68,6 +71,7 @@ class DecisionRunner {
 
   std::shared_ptr<const core::gate::Gate> gate_;
   std::shared_ptr<idp::Provider> provider_;
+  std::shared_ptr<const core::gate::BearerKeySource> bearerKeys_;
   const core::Clock& clock_;
   std::atomic<std::shared_ptr<const core::gate::ProviderSnapshot>> snapshot_;
   struct RefreshFlights;  // refreshes in flight and just done, by session key

@@ -41,8 +41,8 @@ export async function startAuthgate({ port, issuer, clientId, clientSecret, upst
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 15000;
   for (;;) {
-    if (child.exitCode !== null) {
-      throw new Error(`authgate exited with ${child.exitCode}:\n${output}`);
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`authgate exited with ${child.exitCode ?? child.signalCode}:\n${output}`);
     }
     try {
       const response = await fetch(`${url}/ping`);
@@ -63,7 +63,7 @@ export async function startAuthgate({ port, issuer, clientId, clientSecret, upst
     logs: () => output,
     // SIGTERM, then the exit status (graceful shutdown exits 0).
     async stop() {
-      if (child.exitCode === null) child.kill('SIGTERM');
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       return exited;
     },
     // Waits until /ready answers 200 (discovery and keys loaded).

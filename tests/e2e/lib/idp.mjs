@@ -1,7 +1,9 @@
 // A real OpenID Provider for the end-to-end tests: npm oidc-provider, in this process, on 127.0.0.1
 // with a port picked at run time (or given). One test user (alice), one confidential client, a
 // minimal login + consent interaction that plain form POSTs and a browser can both drive,
-// RP-initiated logout (end_session_endpoint), token revocation, and optional back-channel logout.
+// RP-initiated logout (end_session_endpoint), token revocation, optional back-channel logout, and
+// an opt-in client credentials grant issuing JWT access tokens for API clients (RFC 6749 §4.4,
+// RFC 8707 resource indicators, RFC 9068 JWT access tokens).
 //
 // Library:  const idp = await startIdp({ redirectUris: ['http://127.0.0.1:9/oauth2/callback'] });
 // CLI:      node tests/e2e/lib/idp.mjs --port N --redirect-uri URL   (prints one JSON line, runs
@@ -10,7 +12,7 @@ import http from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import Provider from 'oidc-provider';
+import Provider, { errors } from 'oidc-provider';
 import { exportJWK, generateKeyPair } from 'jose';
 
 // The one test user. `sub` is stable so tests can assert the identity headers.
@@ -33,6 +35,7 @@ const DEFAULT_TTL = Object.freeze({
   Session: 24 * 3600,
   Grant: 24 * 3600,
   Interaction: 600,
+  ClientCredentials: 600, // client credentials access tokens (a resource's accessTokenTTL wins)
 });
 
 const escapeHtml = (s) =>
@@ -83,6 +86,20 @@ async function readForm(req) {
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
+// application/x-www-form-urlencoded, for client_secret_basic (RFC 6749 §2.3.1, Appendix B).
+const formEncode = (s) => new URLSearchParams({ s }).toString().slice(2);
+
+function normalizeClientCredentials({ clients = [], resources = {} }) {
+  if (clients.length === 0) throw new Error('clientCredentials: at least one client');
+  for (const c of clients) {
+    if (!c.clientId || !c.clientSecret) throw new Error('clientCredentials: every client needs clientId and clientSecret');
+  }
+  return {
+    clients: clients.map(({ clientId, clientSecret }) => ({ clientId, clientSecret })),
+    resources: Object.fromEntries(Object.entries(resources).map(([k, v]) => [k, { ...v }])),
+  };
+}
+
 function send(res, status, html) {
   res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
   res.end(html);
@@ -98,6 +115,16 @@ function send(res, status, html) {
 //   rotateRefreshToken      true (default): every refresh returns a new refresh token and replaying
 //                           a used one revokes the grant (oidc-provider's reuse detection)
 //   quiet                   true (default): no oidc-provider notices on the console
+//   clientCredentials       off unless given: API clients that get JWT access tokens with
+//                           grant_type=client_credentials, one resource indicator per token:
+//     { clients: [{ clientId, clientSecret }],            // confidential, client_secret_basic/_post
+//       resources: { 'urn:api:orders': { audience: 'orders-api', scope: 'orders:read',
+//                                        accessTokenTTL } } }   // scope and TTL optional
+//                           The token (RFC 9068, typ at+jwt, RS256 with the IdP's one key) has
+//                           iss = issuer, aud = the resource's audience (default: the indicator),
+//                           sub = client_id = the API client's id, iat, exp, jti, and scope when
+//                           granted. A resource not listed is refused (invalid_target); see
+//                           clientCredentialsToken().
 export async function startIdp(options = {}) {
   const idp = new Idp(options);
   await idp.start();
@@ -114,6 +141,7 @@ export class Idp {
     backchannelLogoutUri,
     ttl = {},
     rotateRefreshToken = true,
+    clientCredentials,
   } = {}) {
     this.host = '127.0.0.1';
     this.port = port;
@@ -121,6 +149,7 @@ export class Idp {
     this.user = ALICE;
     this.ttl = { ...DEFAULT_TTL, ...ttl };
     this.rotateRefreshToken = rotateRefreshToken;
+    this.clientCredentials = clientCredentials ? normalizeClientCredentials(clientCredentials) : undefined;
     this.tokenLog = []; // one entry per token endpoint request: { grantType, ok, error, at }
     this.events = { endSession: 0, revocations: 0, backchannel: [] };
     this.provider = undefined; // created on first start(), kept across stop()/start()
@@ -153,6 +182,34 @@ export class Idp {
     this.events.endSession = 0;
     this.events.revocations = 0;
     this.events.backchannel.length = 0;
+  }
+
+  // A JWT access token from the client credentials grant (RFC 6749 §4.4) for one resource
+  // indicator (RFC 8707 §2): POST /token with HTTP Basic client authentication. Defaults to the
+  // first API client and the first resource. Throws with the IdP's error when it refuses.
+  async clientCredentialsToken({ clientId, clientSecret, resource, scope } = {}) {
+    const cc = this.clientCredentials;
+    if (!cc) throw new Error('client credentials are off: start the Idp with { clientCredentials }');
+    const client = clientId === undefined ? cc.clients[0] : cc.clients.find((c) => c.clientId === clientId);
+    const id = clientId ?? client?.clientId;
+    const secret = clientSecret ?? client?.clientSecret;
+    if (id === undefined || secret === undefined) throw new Error(`no API client ${clientId}`);
+    const form = new URLSearchParams({ grant_type: 'client_credentials' });
+    const indicator = resource ?? Object.keys(cc.resources)[0];
+    if (indicator !== undefined) form.set('resource', indicator);
+    if (scope !== undefined) form.set('scope', scope);
+    // RFC 6749 §2.3.1: id and secret are form-urlencoded before the Basic encoding.
+    const basic = Buffer.from(`${formEncode(id)}:${formEncode(secret)}`).toString('base64');
+    const res = await fetch(this.url('/token'), {
+      method: 'POST',
+      headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: form,
+    });
+    const body = await res.json().catch(() => ({}));
+    if (!res.ok || typeof body.access_token !== 'string') {
+      throw new Error(`client credentials: HTTP ${res.status} ${body.error ?? ''} ${body.error_description ?? ''}`.trim());
+    }
+    return body.access_token;
   }
 
   async discovery() {
@@ -211,8 +268,18 @@ export class Idp {
     };
     const ttlOf = (name) => () => this.ttl[name];
     const user = this.user;
+    const cc = this.clientCredentials;
+    const apiClients = (cc?.clients ?? []).map((c) => ({
+      client_id: c.clientId,
+      client_secret: c.clientSecret,
+      client_name: `API client ${c.clientId}`,
+      grant_types: ['client_credentials'],
+      response_types: [],
+      redirect_uris: [],
+      token_endpoint_auth_method: 'client_secret_basic',
+    }));
     const provider = new Provider(this.issuer, {
-      clients: [client],
+      clients: [client, ...apiClients],
       clientAuthMethods: ['client_secret_basic', 'client_secret_post'],
       jwks: { keys: [jwk] },
       // SameSite=Lax: oidc-provider's default (None, plus a ".legacy" twin) is not stored by
@@ -254,13 +321,36 @@ export class Idp {
       // offline_access scope (which oidc-provider honours only with prompt=consent).
       issueRefreshToken: async (_ctx, c) => c.grantTypeAllowed('refresh_token'),
       rotateRefreshToken: () => this.rotateRefreshToken,
-      ttl: Object.fromEntries(Object.keys(DEFAULT_TTL).map((k) => [k, ttlOf(k)])),
+      ttl: {
+        ...Object.fromEntries(Object.keys(DEFAULT_TTL).map((k) => [k, ttlOf(k)])),
+        ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? this.ttl.ClientCredentials,
+      },
       interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
       features: {
         devInteractions: { enabled: false },
         revocation: { enabled: true },
         userinfo: { enabled: true },
         backchannelLogout: { enabled: true },
+        ...(cc
+          ? {
+              clientCredentials: { enabled: true },
+              // Only the listed resources exist; the login client never sends `resource`, so its
+              // flow is unchanged (its access tokens stay opaque, for userinfo).
+              resourceIndicators: {
+                enabled: true,
+                getResourceServerInfo: async (_ctx, indicator) => {
+                  const r = cc.resources[indicator];
+                  if (!r) throw new errors.InvalidTarget(`unknown resource ${indicator}`);
+                  return {
+                    audience: r.audience ?? indicator,
+                    scope: r.scope ?? '',
+                    accessTokenFormat: 'jwt',
+                    ...(r.accessTokenTTL !== undefined ? { accessTokenTTL: r.accessTokenTTL } : {}),
+                  };
+                },
+              },
+            }
+          : {}),
         rpInitiatedLogout: {
           enabled: true,
           logoutSource: async (ctx, form) => {
