@@ -55,6 +55,7 @@ TEST(ConfigToml, TheSeedFileLoads) {
   EXPECT_EQ(c.cookie.secret.key.bytes.size(), 32u);
   EXPECT_THAT(c.provider.scopes, ElementsAre("openid"));
   EXPECT_EQ(c.provider.emailClaim, "sub");
+  EXPECT_TRUE(c.skipJwtBearerTokens);
   EXPECT_THAT(c.emailDomains, ElementsAre("*"));
   EXPECT_THAT(c.upstreams, ElementsAre("static://200"));
   EXPECT_EQ(c.proxy.responseTimeout, seconds{45});

@@ -6,12 +6,17 @@
 // HttpCheck, PrefixCheck, GrpcCheck).
 // Sessions are sealed at test time with the gate's secret; each front end gets its own sealed
 // session with its own refresh token, so each refresh is a separate grant at the fake IdP.
+// Bearer tokens are the fake IdP's ID tokens for client-1, checked with the provider's keys.
+// The full authorization table (135 cases) is policy_frontends_test.cc.
 #include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
 
 #include <map>
 #include <ostream>
 
+#include "core/policy/loader.h"
 #include "frontend_driver.h"
+#include "io/idp/bearer_keys.h"
 
 namespace authgate::io::frontend {
 namespace {
@@ -25,11 +30,14 @@ using testing::SessionCookie;
 using testing::SessionKind;
 using testing::Where;
 
+enum class Bearer { None, Valid, Tampered };
+
 struct Case {
   std::string name;
   std::string target;  // path and query of the original request
   std::string accept;
   SessionKind session = SessionKind::None;
+  Bearer bearer = Bearer::None;  // an Authorization: Bearer token instead of a cookie
   Outcome expected;
   std::map<FrontEnd, Outcome> differs;  // documented, intended differences
   int refreshGrants = 0;                // refresh_token grants each front end must cause
@@ -88,6 +96,21 @@ std::vector<Case> cases() {
        // /oauth2/auth only reports the (still valid) session; signing out is the browser's
        // own request to /oauth2/sign_out.
        .differs = {{FrontEnd::AuthUrl, {.allowed = true, .user = kAlice}}}},
+      {.name = "BearerToken",
+       .target = "/reports?x=1",
+       .accept = kApi,
+       .bearer = Bearer::Valid,
+       .expected = {.allowed = true, .user = kAlice}},
+      {.name = "TamperedBearerToken",
+       .target = "/reports?x=1",
+       .accept = kApi,
+       .bearer = Bearer::Tampered,
+       .expected = kUnauthorized},
+      {.name = "Forbidden",
+       .target = "/admin/users",
+       .accept = kBrowser,
+       .session = SessionKind::Valid,
+       .expected = {.status = 403}},
       {.name = "TamperedSession",
        .target = "/reports?x=1",
        .accept = kBrowser,
@@ -109,10 +132,44 @@ class FrontendAgreementTest : public testing::FrontendDriver,
     refreshEmail_ = kRenewed;
   }
 
+  // A DENY policy for "Forbidden", and bearer tokens of the fake IdP for client-1 with the
+  // provider's own keys. /oauth2/auth is asked as nginx asks it: from a trusted gateway naming
+  // the original request in X-Forwarded-Uri.
+  void configureGate(core::gate::GateSettings& settings) override {
+    auto loaded = core::policy::loadPolicies(YAML::Load(R"(
+- name: no-admin
+  action: DENY
+  rules: [{to: [{operation: {paths: ["/admin/*"]}}]}]
+)"));
+    ASSERT_TRUE(loaded);
+    settings.policies = std::move(loaded->policies);
+    settings.trustedProxies = {*core::net::parseIpNetwork("10.0.0.0/8")};
+    authGateway_ = "10.255.0.1";
+    core::policy::JwtRule rule;
+    rule.origin = "jwt_rules[0]";
+    rule.issuer = idp_.baseUrl();
+    rule.audiences = {"client-1"};
+    auto bearer = core::gate::BearerAuthenticator::create(
+        {rule}, {.allowedAlgorithms = {core::jose::Algorithm::RS256}});
+    ASSERT_TRUE(bearer) << bearer.error();
+    settings.bearer = std::make_shared<const core::gate::BearerAuthenticator>(std::move(*bearer));
+    auto keys = idp::BearerKeys::create(io_.get_executor(), {rule}, provider_, idp_.baseUrl(), {},
+                                        clock_, {});
+    ASSERT_TRUE(keys) << keys.error();
+    (*keys)->start();
+    bearerKeys_ = *keys;
+  }
+
   Outcome through(FrontEnd frontEnd, const Case& c, const std::string& cookie) {
-    return FrontendDriver::through(frontEnd,
-                                   {.target = c.target, .accept = c.accept, .cookie = cookie})
-        .outcome;
+    testing::Call call{.target = c.target, .accept = c.accept, .cookie = cookie};
+    if (c.bearer != Bearer::None) {
+      std::string token = signIdToken(kAlice, "");
+      if (c.bearer == Bearer::Tampered) {
+        token.back() = token.back() == 'A' ? 'B' : 'A';  // the signature no longer verifies
+      }
+      call.headers.emplace_back("Authorization", "Bearer " + token);
+    }
+    return FrontendDriver::through(frontEnd, call).outcome;
   }
 };
 

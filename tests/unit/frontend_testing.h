@@ -79,7 +79,8 @@ class GateFixture : public ::testing::Test {
     }
     auto built = core::gate::Gate::create(settings, secrets_, {".example.com"});
     ASSERT_TRUE(built) << built.error();
-    runner_.emplace(std::make_shared<const core::gate::Gate>(std::move(*built)), provider_, clock_);
+    runner_.emplace(std::make_shared<const core::gate::Gate>(std::move(*built)), provider_, clock_,
+                    bearerKeys_);
 
     service_.emplace(extauthz::ExtAuthzOptions{.address = "127.0.0.1:0"}, *runner_,
                      io_.get_executor());
@@ -92,7 +93,8 @@ class GateFixture : public ::testing::Test {
   }
 
   // Called by SetUp with the fixture's settings (the fake IdP already answers at idp_.baseUrl()):
-  // the place to add policies or trusted proxies. A fatal failure here stops SetUp.
+  // the place to add policies, trusted proxies or bearer rules (and bearerKeys_ for them). A
+  // fatal failure here stops SetUp.
   virtual void configureGate(core::gate::GateSettings& /*settings*/) {}
 
   void TearDown() override {
@@ -163,6 +165,7 @@ class GateFixture : public ::testing::Test {
   std::thread ioThread_;
   std::shared_ptr<idp::Provider> provider_;
   std::vector<core::session::CookieSecret> secrets_;
+  std::shared_ptr<const core::gate::BearerKeySource> bearerKeys_;  // set by configureGate
   std::optional<DecisionRunner> runner_;
   std::optional<extauthz::ExtAuthzService> service_;
   std::shared_ptr<::grpc::Channel> channel_;
