@@ -79,18 +79,18 @@ void authenticate(benchmark::State& state, std::size_t cacheCapacity, bool withT
   }
 }
 
-void cacheHit(benchmark::State& state) {
+void BM_BearerCacheHit(benchmark::State& state) {
   authenticate(state, 10000, true);
 }
-void fullVerification(benchmark::State& state) {
+void BM_BearerUncachedRs256(benchmark::State& state) {
   authenticate(state, 0, true);
 }
-void noToken(benchmark::State& state) {
+void BM_BearerNoToken(benchmark::State& state) {
   authenticate(state, 10000, false);
 }
 
 }  // namespace
 
-BENCHMARK(cacheHit);
-BENCHMARK(fullVerification);
-BENCHMARK(noToken);
+BENCHMARK(BM_BearerCacheHit);
+BENCHMARK(BM_BearerUncachedRs256);
+BENCHMARK(BM_BearerNoToken);
