@@ -17,21 +17,12 @@
 #include <string>
 #include <string_view>
 
+#include "core/encoding/ascii.h"
 #include "core/gate/access_rules.h"
 
 namespace {
 
 using namespace authgate::core;
-
-std::string upper(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'a' && c <= 'z') {
-      c = static_cast<char>(c - 'a' + 'A');
-    }
-  }
-  return out;
-}
 
 std::string_view takeUntilNul(std::string_view& rest) {
   const std::size_t nul = rest.find('\0');
@@ -52,7 +43,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!list) {
     return 0;
   }
-  if (list->contains(email) != list->contains(upper(email))) {
+  if (list->contains(email) != list->contains(encoding::toUpperAscii(email))) {
     std::abort();
   }
   gate::AccessRules rules{.emailDomains = {"example.com", ".example.org"},

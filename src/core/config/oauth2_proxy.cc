@@ -5,6 +5,7 @@
 
 #include "core/config/schema.h"
 #include "core/config/suggest.h"
+#include "core/encoding/ascii.h"
 
 namespace authgate::core::config {
 namespace {
@@ -77,14 +78,6 @@ bool isServiceLink(std::string_view rest) {
   return false;
 }
 
-std::string lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  }
-  return out;
-}
-
 const std::vector<std::string>& supportedNames() {
   static const std::vector<std::string> names = [] {
     std::vector<std::string> all;
@@ -122,7 +115,7 @@ ForeignVariable classifyForeignVariable(std::string_view name) {
   if (!rest.empty() && isServiceLink(rest)) {
     return ForeignVariable::ServiceLink;
   }
-  return classifyOauth2ProxyName(lower(rest));
+  return classifyOauth2ProxyName(encoding::toLowerAscii(rest));
 }
 
 ForeignVariable classifyOauth2ProxyName(std::string_view configName) {
@@ -165,8 +158,8 @@ void checkForeignOauth2ProxyVariables(const std::map<std::string, std::string>& 
              "ignored: an oauth2-proxy logging, page or metrics option authgate does not have"});
         break;
       case ForeignVariable::NotYetSupported:
-        problems.push_back(
-            {name, notYetSupportedMessage(lower(name.substr(kOauth2ProxyEnvPrefix.size())))});
+        problems.push_back({name, notYetSupportedMessage(encoding::toLowerAscii(
+                                      name.substr(kOauth2ProxyEnvPrefix.size())))});
         break;
       case ForeignVariable::Unsupported: {
         std::string message =

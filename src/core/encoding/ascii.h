@@ -7,6 +7,7 @@
 //   if (encoding::equalsIgnoreCase(field.name, "Connection")) { ... }
 //   std::string_view token = encoding::trimSpaceAndTab("  no-cache ");   // "no-cache"
 
+#include <string>
 #include <string_view>
 
 namespace authgate::core::encoding {
@@ -15,6 +16,15 @@ namespace authgate::core::encoding {
 constexpr char asciiLower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
+
+// 'a'-'z' to 'A'-'Z'; every other byte unchanged.
+constexpr char asciiUpper(char c) {
+  return (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+}
+
+// `text` with asciiLower / asciiUpper applied to every byte.
+std::string toLowerAscii(std::string_view text);
+std::string toUpperAscii(std::string_view text);
 
 // True when a and b are equal ignoring ASCII case: header field names and tokens
 // (RFC 9110 section 5.1), cookie attribute names (RFC 6265 section 5.2).

@@ -26,16 +26,6 @@ bool isMethodOrEmpty(std::string_view text) {
   return std::all_of(text.begin(), text.end(), isMethodChar);
 }
 
-std::string upper(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'a' && c <= 'z') {
-      c = static_cast<char>(c - 'a' + 'A');
-    }
-  }
-  return out;
-}
-
 bool isBase64UrlChar(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
          c == '_';
@@ -70,11 +60,11 @@ Result<Route, std::string> compileRoute(std::string_view entry, bool methods) {
     // "!=" holds the first '=': the text before it is the method (or nothing).
     if (bang != std::string_view::npos && bang + 1 == eq &&
         isMethodOrEmpty(entry.substr(0, bang))) {
-      route.method = upper(entry.substr(0, bang));
+      route.method = encoding::toUpperAscii(entry.substr(0, bang));
       route.negate = true;
       regex = entry.substr(bang + 2);
     } else if (eq != std::string_view::npos && isMethodOrEmpty(entry.substr(0, eq))) {
-      route.method = upper(entry.substr(0, eq));
+      route.method = encoding::toUpperAscii(entry.substr(0, eq));
       regex = entry.substr(eq + 1);
     }
   }
