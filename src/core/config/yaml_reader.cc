@@ -17,10 +17,6 @@
 namespace authgate::core::config {
 namespace {
 
-// Flow collections nested deeper than this are rejected before yaml-cpp sees them: no option
-// needs more than two levels, and yaml-cpp's parser recurses once per level.
-constexpr int kMaxFlowDepth = 64;
-
 std::string lineOf(const YAML::Node& node) {
   return " (line " + std::to_string(node.Mark().line + 1) + ")";
 }
@@ -46,19 +42,6 @@ bool isSection(std::string_view path) {
     }
   }
   return false;
-}
-
-int maxFlowDepth(std::string_view text) {
-  int depth = 0;
-  int deepest = 0;
-  for (char c : text) {
-    if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return deepest;
 }
 
 // Records where each document starts, ignoring its content.
@@ -223,9 +206,9 @@ bool readYaml(std::string_view text, RawValues& values, Problems& problems,
                                       " bytes (" + std::to_string(text.size()) + ")"});
     return false;
   }
-  if (maxFlowDepth(text) > kMaxFlowDepth) {
-    problems.push_back(
-        {"config", "nesting deeper than " + std::to_string(kMaxFlowDepth) + " levels"});
+  if (encoding::maxFlowDepth(text) > encoding::kMaxYamlFlowDepth) {
+    problems.push_back({"config", "nesting deeper than " +
+                                      std::to_string(encoding::kMaxYamlFlowDepth) + " levels"});
     return false;
   }
   // Problems found while walking are kept apart so that a parse error midway through a

@@ -1,5 +1,7 @@
 #include "core/encoding/yaml_kind.h"
 
+#include <algorithm>
+
 namespace authgate::core::encoding {
 
 const char* yamlKindOf(const YAML::Node& node) {
@@ -15,6 +17,19 @@ const char* yamlKindOf(const YAML::Node& node) {
       return "a mapping";
   }
   return "something else";
+}
+
+int maxFlowDepth(std::string_view text) {
+  int depth = 0;
+  int deepest = 0;
+  for (const char c : text) {
+    if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return deepest;
 }
 
 }  // namespace authgate::core::encoding

@@ -6,16 +6,13 @@
 #include <exception>
 #include <set>
 
+#include "core/encoding/yaml_kind.h"
 #include "core/policy/jwt_rule_reader.h"
 #include "core/policy/rule_compiler.h"
 #include "core/policy/yaml_documents.h"
 
 namespace authgate::core::policy {
 namespace {
-
-// Flow collections nested deeper than this are refused before yaml-cpp sees them (its parser
-// recurses once per level); no policy needs more than a few.
-constexpr int kMaxFlowDepth = 64;
 
 const std::vector<std::string> kPolicyKeys = {"name", "action", "rules"};
 const std::vector<std::string> kTopKeys = {"apiVersion", "kind", "metadata", "spec", "status"};
@@ -38,19 +35,6 @@ const std::vector<std::string> kAuthorizationSpecKeys = {"selector", "targetRef"
                                                          "action",   "provider",  "rules"};
 const std::vector<std::string> kAuthenticationSpecKeys = {"selector", "targetRef", "targetRefs",
                                                           "jwtRules"};
-int maxFlowDepth(std::string_view text) {
-  int depth = 0;
-  int deepest = 0;
-  for (char c : text) {
-    if (c == '[' || c == '{') {
-      deepest = std::max(deepest, ++depth);
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return deepest;
-}
-
 // The first problem with the text as a whole, or nullopt.
 std::optional<LoadError> checkText(std::string_view text, std::string_view fileName) {
   const std::string where(fileName);
@@ -58,9 +42,10 @@ std::optional<LoadError> checkText(std::string_view text, std::string_view fileN
     return LoadError{Error::TooLarge, where,
                      "file is larger than " + std::to_string(kMaxPolicyFileBytes) + " bytes"};
   }
-  if (maxFlowDepth(text) > kMaxFlowDepth) {
-    return LoadError{Error::MalformedYaml, where,
-                     "nesting deeper than " + std::to_string(kMaxFlowDepth) + " levels"};
+  if (encoding::maxFlowDepth(text) > encoding::kMaxYamlFlowDepth) {
+    return LoadError{
+        Error::MalformedYaml, where,
+        "nesting deeper than " + std::to_string(encoding::kMaxYamlFlowDepth) + " levels"};
   }
   return std::nullopt;
 }
