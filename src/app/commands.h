@@ -8,7 +8,8 @@ namespace authgate::app {
 
 // authgate check-config --config FILE (check_config_command.cc)
 void addCheckConfigCommand(CLI::App& app, int& exit_code);
-// authgate token verify --jwks FILE --issuer ISS --audience AUD [--nonce N] TOKEN (token_command.cc)
+// authgate token verify --jwks FILE --issuer ISS --audience AUD [--nonce N] TOKEN
+// (token_command.cc)
 void addTokenCommand(CLI::App& app, int& exit_code);
 
 // authgate serve [options] (serve_command.cc)

@@ -10,6 +10,8 @@
 
 #include "app/commands.h"
 #include "app/config_options.h"
+#include "app/logging_wiring.h"
+#include "app/metrics_wiring.h"
 #include "app/wiring.h"
 #include "io/files/watched_file.h"
 #include "io/frontend/http_frontend.h"
@@ -33,7 +35,8 @@ int serve(const ConfigArgs& args) {
     return 1;
   }
   const config::Config& cfg = *loaded;
-  spdlog::set_level(spdlog::level::from_str(cfg.logging.level));
+  // Asynchronous, one format for every line; destroyed last, it writes what is still queued.
+  const auto logging = startLogging(cfg.logging);
   for (const config::Problem& warning : cfg.warnings) {
     spdlog::warn("configuration: {}", config::toString(warning));
   }
@@ -96,8 +99,16 @@ int serve(const ConfigArgs& args) {
   }
 
   io::frontend::DecisionRunner runner(std::move(*gate), *provider, clock, bearer_keys);
+  // Every answered request is reported to these (the metrics, the access log).
+  io::frontend::ObserverList observers;
+  io::metrics::MetricsObserver metrics_observer;
+  observers.add(metrics_observer);
+  if (io::logging::AccessLog* access_log = logging->accessLog()) {
+    observers.add(*access_log);
+  }
+  io::frontend::DecisionObserver* observer = &observers;
   io::frontend::HttpFrontend frontend(runner, std::move(*upstream),
-                                      {.extAuthzPrefix = cfg.extAuthzPrefix});
+                                      {.extAuthzPrefix = cfg.extAuthzPrefix, .observer = observer});
   io::http::Server server(*server_options, frontend);
   if (auto started = server.start(); !started) {
     std::cerr << "server: " << started.error() << '\n';
@@ -117,8 +128,9 @@ int serve(const ConfigArgs& args) {
   std::optional<io::extauthz::ExtAuthzService> ext_authz;
   bool ext_authz_failed = false;
   if (!cfg.server.grpcAddress.empty()) {
-    ext_authz.emplace(io::extauthz::ExtAuthzOptions{.address = cfg.server.grpcAddress}, runner,
-                      idp_context.get_executor());
+    ext_authz.emplace(
+        io::extauthz::ExtAuthzOptions{.address = cfg.server.grpcAddress, .observer = observer},
+        runner, idp_context.get_executor());
     if (auto started = ext_authz->start(); !started) {
       std::cerr << "server: " << started.error() << '\n';
       ext_authz_failed = true;
@@ -127,6 +139,20 @@ int serve(const ConfigArgs& args) {
       spdlog::info("and Envoy ext_authz (gRPC) on {} port {}", cfg.server.grpcAddress,
                    ext_authz->port());
     }
+  }
+  // Prometheus /metrics (server.metrics_address; empty = off), stopped when it goes out of scope.
+  auto metrics = startMetricsListener(cfg.server.metricsAddress,
+                                      {.version = AUTHGATE_VERSION,
+                                       .server = &server,
+                                       .extAuthz = ext_authz ? &*ext_authz : nullptr,
+                                       .provider = provider->get(),
+                                       .bearerKeys = bearer_keys.get(),
+                                       .gate = &runner.gate(),
+                                       .observer = &metrics_observer});
+  if (!metrics) {
+    std::cerr << "server: " << metrics.error() << '\n';
+    ext_authz_failed = true;  // the same way out: stop at once, exit 1
+    server.requestStop();
   }
   server.stopOnSignals();
   server.waitForStopRequest();

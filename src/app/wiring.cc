@@ -23,12 +23,8 @@ gate::SameSite sameSiteOf(const std::string& text) {
   return gate::SameSite::Unset;
 }
 
-struct HostPort {
-  std::string host;
-  std::uint16_t port = 0;
-};
+}  // namespace
 
-// "127.0.0.1:4180", "[::1]:4180", ":4180" (all interfaces).
 core::Result<HostPort, std::string> splitAddress(std::string_view key, std::string_view text) {
   const std::size_t colon = text.rfind(':');
   if (colon == std::string_view::npos) {
@@ -51,8 +47,6 @@ core::Result<HostPort, std::string> splitAddress(std::string_view key, std::stri
   return out;
 }
 
-}  // namespace
-
 core::Result<std::shared_ptr<const gate::Gate>, std::string> buildGate(
     const config::Config& config) {
   gate::GateSettings settings;
@@ -69,6 +63,7 @@ core::Result<std::shared_ptr<const gate::Gate>, std::string> buildGate(
   settings.cookieExpire = config.cookie.expire;
   settings.loginStateExpire = config.cookie.csrfExpire;
   settings.refreshAfter = config.cookie.refresh;
+  settings.sessionCacheSize = static_cast<std::size_t>(config.sessionCacheSize);
   settings.client = {.clientId = config.provider.clientId,
                      .redirectUri = config.redirectUrl,
                      .scopes = config.provider.scopes};
@@ -106,7 +101,7 @@ core::Result<std::shared_ptr<const gate::Gate>, std::string> buildGate(
     auto bearer = gate::BearerAuthenticator::create(
         std::move(rules), {.allowedAlgorithms = settings.allowedAlgorithms,
                            .skewSeconds = settings.clockSkewSeconds,
-                           .cacheCapacity = 10000});
+                           .cacheCapacity = static_cast<std::size_t>(config.jwtCacheSize)});
     if (!bearer) {
       return core::fail("jwt_rules: " + bearer.error());
     }

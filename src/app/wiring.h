@@ -3,8 +3,10 @@
 // upstream, the listeners and the identity provider client. Each returns a message naming the
 // option when the value cannot be used.
 
+#include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/config/config.h"
 #include "core/gate/gate.h"
@@ -15,6 +17,14 @@
 #include "io/proxy/proxy.h"
 
 namespace authgate::app {
+
+struct HostPort {
+  std::string host;
+  std::uint16_t port = 0;
+};
+// A listener address: "127.0.0.1:4180", "[::1]:4180" or ":4180" (all interfaces); the error
+// names `key`.
+core::Result<HostPort, std::string> splitAddress(std::string_view key, std::string_view text);
 
 core::Result<std::shared_ptr<const core::gate::Gate>, std::string> buildGate(
     const core::config::Config& config);

@@ -149,7 +149,8 @@ TEST(ConfigOauth2Proxy, ClassifiesForeignVariables) {
             ForeignVariable::ServiceLink);
   EXPECT_EQ(classifyForeignVariable("OAUTH2_PROXY_PORT_443_UDP"), ForeignVariable::ServiceLink);
   EXPECT_EQ(classifyForeignVariable("OAUTH2_PROXY_BANNER"), ForeignVariable::Ignorable);
-  EXPECT_EQ(classifyForeignVariable("OAUTH2_PROXY_METRICS_ADDRESS"), ForeignVariable::Ignorable);
+  EXPECT_EQ(classifyForeignVariable("OAUTH2_PROXY_METRICS_SECURE_ADDRESS"),
+            ForeignVariable::Ignorable);
   EXPECT_EQ(classifyForeignVariable("OAUTH2_PROXY_PORT_80_TCP_OTHER"),
             ForeignVariable::Unsupported);
   EXPECT_EQ(classifyForeignVariable("OAUTH2_PROXY_PASS_BASIC_AUTH"), ForeignVariable::Unsupported);

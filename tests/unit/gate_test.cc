@@ -397,13 +397,19 @@ TEST_F(GateTest, AcceptsWellFormedRequestIdsAndMakesRandomOnes) {
     EXPECT_FALSE(isAcceptableRequestId(bad)) << bad;
   }
   crypto::FakeRandom random{3};
-  const std::string first = newRequestId(random);
-  const std::string second = newRequestId(random);
+  RequestIdSequence ids(random);
+  const std::string first = ids.next();
+  const std::string second = ids.next();
   EXPECT_EQ(first.size(), 22u);  // 16 bytes, base64url without padding
   EXPECT_NE(first, second);
+  EXPECT_EQ(first.substr(0, 10), second.substr(0, 10));  // the same random prefix
   EXPECT_TRUE(isAcceptableRequestId(first)) << first;
+  crypto::FakeRandom other{4};
+  EXPECT_NE(RequestIdSequence(other).next().substr(0, 10), first.substr(0, 10));
   crypto::FakeRandom zeros{std::vector<std::uint8_t>(16, 0)};
-  EXPECT_EQ(newRequestId(zeros), "AAAAAAAAAAAAAAAAAAAAAA");
+  RequestIdSequence counted(zeros);
+  EXPECT_EQ(counted.next(), "AAAAAAAAAAAAAAAAAAAAAA");
+  EXPECT_EQ(counted.next(), "AAAAAAAAAAAAAAAAAAAAAQ");  // counter 1 in the last byte
 }
 
 TEST_F(GateTest, SendsNoBrowserToAnUnreachableIdp) {

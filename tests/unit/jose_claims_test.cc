@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <utility>
+
 #include "core/jose/claims.h"
 #include "jose_testing.h"
 
@@ -52,6 +54,28 @@ TEST(JoseClaims, PayloadMustBeAJsonObject) {
     EXPECT_EQ(validated.error().code, Error::MalformedClaims) << bad;
   }
   EXPECT_TRUE(validateClaims(boost::json::serialize(goodClaims()), rules()));
+}
+
+TEST(JoseClaims, ParsedOnceTheyGiveTheSameAnswerCopiedOrMoved) {
+  for (std::string_view bad : {"", "not json", "[]", "{\"a\":1,\"a\":2}"}) {
+    EXPECT_EQ(parseClaims(bad).error().code, Error::MalformedClaims) << bad;
+  }
+  const std::string text = boost::json::serialize(with("groups", boost::json::array{"a", "b"}));
+  auto parsed = parseClaims(text);
+  ASSERT_TRUE(parsed) << parsed.error().detail;
+  const auto fromText = validateClaims(text, rules());
+  const auto copied = validateClaims(std::as_const(*parsed), rules());
+  ASSERT_TRUE(fromText && copied);
+  EXPECT_EQ(copied->all, fromText->all);
+  EXPECT_EQ(*parsed, fromText->all);  // a const payload is left as it was
+  const auto moved = validateClaims(std::move(*parsed), rules());
+  ASSERT_TRUE(moved);
+  EXPECT_EQ(moved->all, fromText->all);
+  EXPECT_EQ(moved->sub, fromText->sub);
+  // A refusal is the same whichever overload runs.
+  auto expired = with("exp", kNow - 100);
+  EXPECT_EQ(validateClaims(std::as_const(expired), rules()).error().code, Error::Expired);
+  EXPECT_EQ(validateClaims(std::move(expired), rules()).error().code, Error::Expired);
 }
 
 TEST(JoseClaims, RegisteredClaimsMustHaveTheirTypes) {

@@ -54,7 +54,8 @@ const char* toString(Source source);
 struct ServerConfig {
   std::string httpAddress;
   std::string httpsAddress;
-  std::string grpcAddress;  // Envoy ext_authz gRPC listener; "" = off
+  std::string grpcAddress;     // Envoy ext_authz gRPC listener; "" = off
+  std::string metricsAddress;  // Prometheus /metrics listener; "" = off
   std::string tlsCertFile;
   std::string tlsKeyFile;
   std::int64_t threads = 0;  // worker threads; 0: one per core
@@ -113,7 +114,9 @@ struct HeadersConfig {
 };
 
 struct LoggingConfig {
-  std::string level;  // trace, debug, info, warn or error
+  std::string level;       // trace, debug, info, warn or error
+  std::string format;      // text or json
+  bool accessLog = true;   // one line per decision (oauth2-proxy's request_logging)
 };
 
 struct Config {
@@ -134,6 +137,8 @@ struct Config {
   std::vector<std::string> policyFiles;      // Istio AuthorizationPolicy/RequestAuthentication
   bool skipJwtBearerTokens = false;          // bearer JWTs of the login provider's issuer
   std::vector<std::string> extraJwtIssuers;  // "issuer=audience", with skipJwtBearerTokens
+  std::int64_t jwtCacheSize = 0;      // verified bearer tokens kept; 0: no cache
+  std::int64_t sessionCacheSize = 0;  // opened session cookies kept; 0: no cache
   bool reverseProxy = false;                 // accepted for oauth2-proxy; trustedProxies decides
   bool skipProviderButton = true;  // accepted for oauth2-proxy; always straight to the IdP
   std::string pingPath;

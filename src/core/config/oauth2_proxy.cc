@@ -13,15 +13,14 @@ namespace {
 // oauth2-proxy options (pkg/apis/options: logging, templates, metrics server) that change only
 // what it writes to its logs, how its own HTML pages look, or where it serves /metrics.
 constexpr std::string_view kIgnorable[] = {
-    "auth_logging",           "auth_logging_format",     "banner",
-    "custom_sign_in_logo",    "custom_templates_dir",    "display_htpasswd_form",
-    "errors_to_info_log",     "exclude_logging_paths",   "footer",
-    "logging_compress",       "logging_filename",        "logging_local_time",
-    "logging_max_age",        "logging_max_backups",     "logging_max_size",
-    "metrics_address",        "metrics_secure_address",  "metrics_tls_cert_file",
-    "metrics_tls_key_file",   "provider_display_name",   "request_logging",
-    "request_logging_format", "show_debug_on_error",     "silence_ping_logging",
-    "standard_logging",       "standard_logging_format",
+    "auth_logging",           "auth_logging_format",    "banner",
+    "custom_sign_in_logo",    "custom_templates_dir",   "display_htpasswd_form",
+    "errors_to_info_log",     "exclude_logging_paths",  "footer",
+    "logging_compress",       "logging_filename",       "logging_local_time",
+    "logging_max_age",        "logging_max_backups",    "logging_max_size",
+    "metrics_secure_address", "metrics_tls_cert_file",  "metrics_tls_key_file",
+    "provider_display_name",  "request_logging_format", "show_debug_on_error",
+    "silence_ping_logging",   "standard_logging",       "standard_logging_format",
 };
 
 // oauth2-proxy options authgate will implement (each has its issue) but does not yet.

@@ -16,6 +16,7 @@ constexpr std::int64_t kMaxConnections = 1'000'000;
 constexpr std::int64_t kMinHeaderBytes = 1024;  // a request line and a few cookies
 constexpr std::int64_t kMaxHeaderBytes = 1024 * 1024;
 constexpr std::int64_t kMaxIdleConnections = 10'000;
+constexpr std::int64_t kMaxCacheEntries = 10'000'000;
 
 class Rules {
  public:
@@ -81,6 +82,11 @@ void checkLimits(const ServerConfig& server, Rules& rules) {
   checkPositive(rules, "server.idle_timeout", server.idleTimeout);
 }
 
+void checkCaches(const Config& config, Rules& rules) {
+  checkRange(rules, "jwt_cache_size", config.jwtCacheSize, 0, kMaxCacheEntries);
+  checkRange(rules, "session_cache_size", config.sessionCacheSize, 0, kMaxCacheEntries);
+}
+
 void checkPaths(const Config& config, Rules& rules) {
   if (rules.usable({"ping_path", "ready_path"}) && config.pingPath == config.readyPath) {
     rules.report("ready_path", "must differ from ping_path (" + config.pingPath + ")");
@@ -105,25 +111,34 @@ std::pair<std::string_view, std::string_view> hostAndPort(std::string_view addre
 }
 
 // Two listeners on one port of one interface cannot both bind: say so before start-up does.
+// The gRPC and metrics listeners are checked against every listener named before them.
 void checkListenerClash(const ServerConfig& server, Rules& rules) {
-  if (server.grpcAddress.empty() ||
-      !rules.usable({"server.grpc_address", "server.http_address", "server.https_address"})) {
-    return;
-  }
-  const auto [grpcHost, grpcPort] = hostAndPort(server.grpcAddress);
-  if (grpcPort == "0") {
-    return;  // an ephemeral port never clashes
-  }
-  for (const auto& [key, address] :
-       {std::pair<std::string_view, const std::string&>{"server.http_address", server.httpAddress},
-        {"server.https_address", server.httpsAddress}}) {
-    if (address.empty()) {
+  const std::pair<std::string_view, const std::string&> listeners[] = {
+      {"server.http_address", server.httpAddress},
+      {"server.https_address", server.httpsAddress},
+      {"server.grpc_address", server.grpcAddress},
+      {"server.metrics_address", server.metricsAddress}};
+  constexpr std::size_t kFirstChecked = 2;
+  for (std::size_t checked = kFirstChecked; checked < std::size(listeners); ++checked) {
+    const auto& [key, address] = listeners[checked];
+    if (address.empty() || !rules.usable({key})) {
       continue;
     }
-    const auto [host, port] = hostAndPort(address);
-    if (port == grpcPort && (host == grpcHost || host == "*" || grpcHost == "*")) {
-      rules.report("server.grpc_address",
-                   "must not use the port of " + std::string(key) + " (" + address + ")");
+    const auto [checkedHost, checkedPort] = hostAndPort(address);
+    if (checkedPort == "0") {
+      continue;  // an ephemeral port never clashes
+    }
+    for (std::size_t other = 0; other < checked; ++other) {
+      const auto& [otherKey, otherAddress] = listeners[other];
+      if (otherAddress.empty() || !rules.usable({otherKey})) {
+        continue;
+      }
+      const auto [host, port] = hostAndPort(otherAddress);
+      if (port == checkedPort && (host == checkedHost || host == "*" || checkedHost == "*")) {
+        rules.report(std::string(key), "must not use the port of " + std::string(otherKey) + " (" +
+                                           otherAddress + ")");
+        break;
+      }
     }
   }
 }
@@ -199,6 +214,7 @@ void checkRelations(const Config& config, const std::set<std::string, std::less<
   checkProvider(config.provider, rules);
   checkCookie(config.cookie, rules);
   checkProxy(config.proxy, rules);
+  checkCaches(config, rules);
   checkListenerClash(config.server, rules);
   checkExtAuthzPrefix(config, rules);
 }

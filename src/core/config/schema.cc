@@ -14,6 +14,7 @@ constexpr std::string_view kAlgorithms[] = {"RS256", "RS384", "RS512", "PS256", 
                                             "PS512", "ES256", "ES384", "ES512", "EdDSA"};
 constexpr std::string_view kSameSite[] = {"lax", "strict", "none", ""};
 constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "error"};
+constexpr std::string_view kLogFormats[] = {"text", "json"};
 
 using C = Config;
 using S = ServerConfig;
@@ -36,6 +37,9 @@ const Option kOptions[] = {
   {"server.grpc_address", "--grpc-address", "", bind<&C::server, &S::grpcAddress>(), "0.0.0.0:9191", false,
    "Address the Envoy ext_authz gRPC listener (`envoy.service.auth.v3.Authorization/Check`) binds; empty turns it off.",
    "127.0.0.1:9191", checks::listenAddress},
+  {"server.metrics_address", "--metrics-address", "metrics_address", bind<&C::server, &S::metricsAddress>(), "127.0.0.1:9090", false,
+   "Address of the Prometheus listener serving `/metrics` (text format 0.0.4), kept apart from the request listeners so it is never exposed with them; empty turns it off.",
+   "0.0.0.0:9090", checks::listenAddress},
   {"server.tls_cert_file", "--tls-cert-file", "tls_cert_file", bind<&C::server, &S::tlsCertFile>(), "", false,
    "PEM certificate chain for the HTTPS listener, leaf first.", "/etc/authgate/tls.crt"},
   {"server.tls_key_file", "--tls-key-file", "tls_key_file", bind<&C::server, &S::tlsKeyFile>(), "", false,
@@ -111,6 +115,12 @@ const Option kOptions[] = {
   {"extra_jwt_issuers", "--extra-jwt-issuers", "extra_jwt_issuers", bind<&C::extraJwtIssuers>(), "", false,
    "With `skip_jwt_bearer_tokens`: further `issuer=audience` pairs whose bearer JWTs are accepted (keys by OIDC discovery of the issuer).",
    "[\"https://login.example.com=api\"]", checks::issuerAudience},
+  {"jwt_cache_size", "--jwt-cache-size", "", bind<&C::jwtCacheSize>(), "10000", false,
+   "Bearer JWTs kept after a successful verification (0-10000000), keyed by their SHA-256, until they expire: a repeated token costs a hash instead of a signature check. `0` verifies every request.",
+   "0"},
+  {"session_cache_size", "--session-cache-size", "", bind<&C::sessionCacheSize>(), "10000", false,
+   "Opened session cookies kept (0-10000000), keyed by the SHA-256 of the cookie value, until the session's tokens are due: a repeated cookie skips decryption and the identity headers are built once. `0` opens the cookie on every request.",
+   "0"},
   {"reverse_proxy", "--reverse-proxy", "reverse_proxy", bind<&C::reverseProxy>(), "false", false,
    "Accepted for oauth2-proxy compatibility and has no effect: forwarded headers are believed only from `trusted_proxies` (a warning says so when that list is empty).",
    "true"},
@@ -206,6 +216,12 @@ const Option kOptions[] = {
    "Send `Authorization: Bearer <ID token>` to the upstream (replacing the client's own).", "true"},
   {"logging.level", "--log-level", "", bind<&C::logging, &L::level>(), "info", false,
    "Least severe log level written.", "debug", nullptr, kLogLevels},
+  {"logging.format", "--log-format", "", bind<&C::logging, &L::format>(), "text", false,
+   "Log line format: `text` for people, `json` (one object per line) for log collectors. Applies to the access log and every other line.",
+   "json", nullptr, kLogFormats},
+  {"logging.access_log", "--request-logging", "request_logging", bind<&C::logging, &L::accessLog>(), "true", false,
+   "Write one access-log line per decision (time, request id, front end, method, host, path without query, decision, status, user, policy, latency in µs), from a background thread. Tokens, cookies and secrets are never logged.",
+   "false"},
 };
 // clang-format on
 

@@ -9,7 +9,6 @@
 #include "core/gate/cookies.h"
 #include "core/gate/identity_headers.h"
 #include "core/gate/session_claims.h"
-#include "core/jose/jws.h"
 #include "core/jose/jwt.h"
 
 namespace authgate::core::gate {
@@ -348,17 +347,13 @@ BearerOutcome BearerAuthenticator::authenticate(const CheckRequest& request,
     }
   }
 
-  // 4) The unverified issuer only selects the rules; verification decides.
-  auto parsed = jose::parseJws(*token);
+  // 4) The unverified issuer only selects the rules; verification decides. The token and its
+  // payload JSON are parsed once, here, and verified as parsed.
+  auto parsed = jose::parseJwt(*token);
   if (!parsed) {
     return invalid(parsed.error());
   }
-  auto payload = json::parse(parsed->payload);
-  const auto* object = payload ? payload->if_object() : nullptr;
-  if (object == nullptr) {
-    return invalid(describe(jose::Error::MalformedClaims), "the payload is not a JSON object");
-  }
-  const auto* issuer = json::findString(*object, "iss");
+  const auto* issuer = json::findString(parsed->payload, "iss");
   if (issuer == nullptr) {
     return invalid(describe(jose::Error::IssuerMismatch), "the token has no string \"iss\"");
   }
@@ -387,10 +382,10 @@ BearerOutcome BearerAuthenticator::authenticate(const CheckRequest& request,
                      .now = now,
                      .checkAudience = !rule.audiences.empty(),
                      .checkAuthorizedParty = false};
-    auto verified = jose::verifyJwt(*token, *jwks, verify);
+    auto verified = jose::verifyParsedJwt(*parsed, *jwks, verify);
     if (!verified) {
       if (verified.error().code == jose::Error::KeyNotFound) {
-        keys.unknownKey(i, parsed->kid.value_or(""));
+        keys.unknownKey(i, parsed->jws.kid.value_or(""));
       }
       // Report the most telling failure: a rule whose audience the token names explains
       // more ("expired") than one for another audience of the same issuer.

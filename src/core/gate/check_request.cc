@@ -27,10 +27,17 @@ bool isAcceptableRequestId(std::string_view id) {
   });
 }
 
-std::string newRequestId(RandomSource& random) {
-  std::array<std::uint8_t, 16> bytes{};
-  random.fill(bytes);
-  return base64url::encode(bytes);
+RequestIdSequence::RequestIdSequence(RandomSource& random) {
+  random.fill(std::span<std::uint8_t>(bytes_.data(), 8));
+}
+
+std::string RequestIdSequence::next() {
+  std::uint64_t count = counter_++;
+  for (std::size_t i = bytes_.size(); i-- > 8;) {
+    bytes_[i] = static_cast<std::uint8_t>(count & 0xFFU);
+    count >>= 8U;
+  }
+  return base64url::encode(bytes_);
 }
 
 std::string queryParam(std::string_view query, std::string_view name) {

@@ -11,6 +11,8 @@
 //                              .requestId = id};   // isAcceptableRequestId(x) ? x : newRequestId()
 //   gate::Decision decision = gate.decide(request);
 
+#include <array>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -51,8 +53,20 @@ struct CheckRequest {
 // True for a client-supplied request id authgate adopts: 1-128 characters of [A-Za-z0-9._-]
 // (the usual UUID and hex ids fit; nothing that could split a log line or a header).
 bool isAcceptableRequestId(std::string_view id);
-// A fresh request id: 16 random bytes, base64url (22 characters, RFC 4648 §5).
-std::string newRequestId(RandomSource& random);
+// Fresh request ids for requests that arrive without one. They correlate log lines and
+// authorize nothing, so they need to be unique and hard to guess, not secret: a random 64-bit
+// prefix drawn once and a counter, instead of a call into the CSPRNG per request. Each id is
+// base64url(prefix || counter as 8 big-endian bytes): 22 characters (RFC 4648 §5). One sequence
+// per thread.
+class RequestIdSequence {
+ public:
+  explicit RequestIdSequence(RandomSource& random);
+  std::string next();
+
+ private:
+  std::array<std::uint8_t, 16> bytes_{};  // the prefix, then the counter
+  std::uint64_t counter_ = 0;
+};
 
 // The decoded value of a query parameter ("a=1&b=2"), or empty when absent or malformed.
 std::string queryParam(std::string_view query, std::string_view name);

@@ -13,8 +13,10 @@
 //            Gate::completeRefresh, which answers the original request
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -40,6 +42,24 @@ struct AuditRecord {
   bool operator==(const AuditRecord&) const = default;
 };
 
+// The step of the login flow a decision took, with a fixed outcome label, for the metrics
+// (authgate_flow_events_total{step, outcome}). `outcome` points to static text: "ok" on
+// success, else a short reason such as "state_invalid" or "idp_unreachable".
+enum class FlowStep : std::uint8_t {
+  None,      // not part of the flow (a check, an endpoint answer)
+  Login,     // the redirect to the provider's authorization endpoint
+  Callback,  // the provider's redirect back, with its code exchange
+  Refresh,   // the refresh_token grant
+  SignOut,   // /oauth2/sign_out
+};
+inline constexpr std::size_t kFlowSteps = 5;
+struct FlowEvent {
+  FlowStep step = FlowStep::None;
+  std::string_view outcome;
+  bool operator==(const FlowEvent&) const = default;
+};
+const char* toString(FlowStep step);
+
 struct Allow {
   int status = 200;                         // 202 for /oauth2/auth, as oauth2-proxy answers
   std::vector<HeaderLine> upstreamHeaders;  // set (overwrite) on the upstream request
@@ -49,6 +69,8 @@ struct Allow {
   std::vector<std::string> removeHeaders;   // request headers to strip before the upstream
   std::vector<HeaderLine> responseHeaders;  // for the client (Set-Cookie after a refresh)
   std::vector<AuditRecord> audits;          // AUDIT policies that matched
+  std::string user;                         // who: the session's user (or email, or subject)
+  FlowEvent flow;                           // a successful refresh
 };
 
 struct Respond {
@@ -57,6 +79,8 @@ struct Respond {
   std::string body;
   std::string reason;               // why, for the log line; never sent to the client
   std::vector<AuditRecord> audits;  // the DENY (and AUDIT) policies behind a 403
+  std::string user;                 // who, when a signed-in user was answered (a 403, /auth)
+  FlowEvent flow;                   // the login-flow step this answer ends, if any
 };
 
 // The authorization code must be exchanged (RFC 6749 §4.1.3) before the login can finish.
@@ -78,5 +102,9 @@ struct Refresh {
 };
 
 using Decision = std::variant<Allow, Respond, Exchange, Refresh>;
+
+// Marks an Allow or a Respond as the end of a login-flow step (does nothing to the others).
+// `outcome` must be static text.
+void setFlow(Decision& decision, FlowStep step, std::string_view outcome);
 
 }  // namespace authgate::core::gate

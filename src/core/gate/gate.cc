@@ -22,7 +22,21 @@ Gate::Gate(GateSettings settings, session::SessionCodec sessions, LoginStateCook
       sessions_(std::move(sessions)),
       logins_(std::move(logins)),
       redirects_(std::move(redirects)),
-      policyCounters_(std::make_shared<PolicyCounters>(settings_.policies.policies().size())) {}
+      policyCounters_(std::make_shared<PolicyCounters>(settings_.policies.policies().size())),
+      sessionCache_(std::make_shared<SessionCache>(settings_.sessionCacheSize)),
+      spoofable_(spoofableIdentityHeaders(settings_)),
+      removedOnAllow_(spoofable_) {
+  if (settings_.bearer) {
+    // A token without a claim leaves its output header unset: a client's copy must not pass.
+    for (std::string& name : settings_.bearer->outputHeaderNames()) {
+      removedOnAllow_.push_back(std::move(name));
+    }
+  }
+}
+
+OpenedSession Gate::prepare(session::Session session) const {
+  return prepareSession(std::move(session), settings_, !settings_.policies.empty());
+}
 
 Result<Gate, std::string> Gate::create(GateSettings settings,
                                        std::span<const session::CookieSecret> secrets,
@@ -147,7 +161,7 @@ Decision Gate::authorize(const CheckRequest& request, const ProviderSnapshot* pr
       return std::move(*denied);
     }
     Allow open;
-    open.removeHeaders = spoofableIdentityHeaders(settings_);
+    open.removeHeaders = spoofable_;
     open.audits = std::move(audits);
     return open;
   }
@@ -159,19 +173,34 @@ Decision Gate::authorize(const CheckRequest& request, const ProviderSnapshot* pr
       return invalidToken(request, bearer);
     }
     if (bearer.kind == BearerOutcome::Kind::Valid) {
-      return authorized(request, bearer.identity->session, {}, &bearer);
+      return authorized(request, prepareSession(bearer.identity->session, settings_, false), {},
+                        &bearer);
     }
   }
   const RequestCookies cookies = parseCookieHeader(request.header("Cookie").value_or(""));
   if (auto joined = session::joinCookie(settings_.cookieName,
                                         [&](std::string_view name) { return cookies.find(name); });
       joined && joined->has_value()) {
+    // A cookie seen before is not opened again until its session could answer differently
+    // (reusableUntil); a cookie that needs a refresh is never cached.
+    const bool cached = sessionCache_->capacity() > 0;
+    const crypto::Sha256Digest key = cached ? crypto::sha256({**joined}) : crypto::Sha256Digest{};
+    if (cached) {
+      if (auto hit = sessionCache_->find(key, request.now)) {
+        return authorized(request, *hit, {});
+      }
+    }
     if (auto opened = sessions_.open(**joined, request.now); opened) {
       if (auto refresh = refreshFor(*opened, request.now)) {
         return std::move(*refresh);
       }
       if (tokensValid(*opened, request.now)) {
-        return authorized(request, *opened, {});
+        const UnixSeconds until = reusableUntil(*opened, settings_);
+        auto prepared = std::make_shared<const OpenedSession>(prepare(std::move(*opened)));
+        if (cached) {
+          sessionCache_->insert(key, prepared, until, request.now);
+        }
+        return authorized(request, *prepared, {});
       }
     }
   }
@@ -288,20 +317,23 @@ std::optional<Respond> Gate::enforcePolicies(const CheckRequest& request,
   return denied;
 }
 
-Decision Gate::authorized(const CheckRequest& request, const session::Session& session,
+Decision Gate::authorized(const CheckRequest& request, const OpenedSession& opened,
                           const std::vector<std::string>& set_cookies,
                           const BearerOutcome* bearer) const {
+  const session::Session& session = opened.session;
   const std::string_view endpoint = gateEndpoint(request);
   std::vector<AuditRecord> audits;
   if (endpoint != "/userinfo") {
     if (auto denied = enforceAccessRules(request, session)) {
       addSetCookies(*denied, set_cookies);
+      denied->user = opened.user;
       return std::move(*denied);
     }
-    const RequestIdentity identity =
-        bearer ? RequestIdentity{bearer->identity->claims} : sessionIdentity(session);
-    if (auto denied = enforcePolicies(request, identity, audits)) {
+    const RequestIdentity bearerIdentity =
+        bearer ? RequestIdentity{bearer->identity->claims} : RequestIdentity{};
+    if (auto denied = enforcePolicies(request, bearer ? bearerIdentity : opened.identity, audits)) {
       addSetCookies(*denied, set_cookies);  // a refreshed session stays refreshed
+      denied->user = opened.user;
       return std::move(*denied);
     }
   }
@@ -309,13 +341,14 @@ Decision Gate::authorized(const CheckRequest& request, const session::Session& s
     // nginx auth_request and forward-auth gateways: 202 with identity (and a refreshed cookie,
     // which the gateway passes on: auth_request_set + add_header Set-Cookie).
     Respond accepted = plainText(202, "");
-    accepted.headers = gatewayIdentityHeaders(session, settings_);
+    accepted.headers = opened.gatewayHeaders;
     if (bearer) {
       const auto& extra = bearer->identity->outputHeaders;
       accepted.headers.insert(accepted.headers.end(), extra.begin(), extra.end());
     }
     addSetCookies(accepted, set_cookies);
     accepted.audits = std::move(audits);
+    accepted.user = opened.user;
     return accepted;
   }
   if (endpoint == "/userinfo") {
@@ -332,18 +365,13 @@ Decision Gate::authorized(const CheckRequest& request, const session::Session& s
     respond.headers = {{"Content-Type", "application/json"}};
     addNoCacheHeaders(respond);
     addSetCookies(respond, set_cookies);
+    respond.user = opened.user;
     return respond;
   }
   Allow allow;
-  allow.upstreamHeaders = upstreamIdentityHeaders(session, settings_);
-  allow.gatewayHeaders = gatewayIdentityHeaders(session, settings_);
-  allow.removeHeaders = spoofableIdentityHeaders(settings_);
-  if (settings_.bearer) {
-    // A token without a claim leaves its output header unset: a client's copy must not pass.
-    for (std::string& name : settings_.bearer->outputHeaderNames()) {
-      allow.removeHeaders.push_back(std::move(name));
-    }
-  }
+  allow.upstreamHeaders = opened.upstreamHeaders;
+  allow.gatewayHeaders = opened.gatewayHeaders;
+  allow.removeHeaders = removedOnAllow_;
   if (bearer) {
     const auto& extra = bearer->identity->outputHeaders;
     allow.upstreamHeaders.insert(allow.upstreamHeaders.end(), extra.begin(), extra.end());
@@ -355,6 +383,7 @@ Decision Gate::authorized(const CheckRequest& request, const session::Session& s
     allow.responseHeaders.push_back({"Set-Cookie", line});
   }
   allow.audits = std::move(audits);
+  allow.user = opened.user;
   return allow;
 }
 

@@ -38,6 +38,7 @@
 #include "core/gate/decision.h"
 #include "core/gate/gate_settings.h"
 #include "core/gate/login_state.h"
+#include "core/gate/opened_session.h"
 #include "core/jose/jwt.h"
 #include "core/oidc/token_response.h"
 #include "core/random.h"
@@ -85,6 +86,8 @@ class Gate {
   const GateSettings& settings() const { return settings_; }
   // What each of settings().policies decided so far.
   const PolicyCounters& policyCounters() const { return *policyCounters_; }
+  // The opened-session cache (hits() / misses() for metrics).
+  const SessionCache& sessionCache() const { return *sessionCache_; }
 
  private:
   Gate(GateSettings settings, session::SessionCodec sessions, LoginStateCookies logins,
@@ -108,11 +111,13 @@ class Gate {
   Decision authorize(const CheckRequest& request, const ProviderSnapshot* provider,
                      RandomSource& random, const BearerKeySource* bearerKeys) const;
   // The answer for a request made with this session; `set_cookies` go to the client with it.
-  // `bearer`: the session came from this verified bearer token (its output headers are added and
-  // the header it came in is removed).
-  Decision authorized(const CheckRequest& request, const session::Session& session,
+  // `bearer`: the session came from this verified bearer token (its output headers are added,
+  // its claims are the policy identity and the header it came in is removed).
+  Decision authorized(const CheckRequest& request, const OpenedSession& opened,
                       const std::vector<std::string>& set_cookies,
                       const BearerOutcome* bearer = nullptr) const;
+  // prepareSession with this gate's settings (the policy identity only when there are policies).
+  OpenedSession prepare(session::Session session) const;
   // 401 with `WWW-Authenticate: Bearer error="invalid_token"` (RFC 6750 §3.1).
   static Respond invalidToken(const CheckRequest& request, const BearerOutcome& outcome);
   // The answer without a session: 401 on /auth and /userinfo and for API clients, else a login.
@@ -143,6 +148,11 @@ class Gate {
   LoginStateCookies logins_;
   redirect::RedirectPolicy redirects_;
   std::shared_ptr<PolicyCounters> policyCounters_;  // atomics: shared, never replaced
+  std::shared_ptr<SessionCache> sessionCache_;      // shared: the gate stays movable
+  // Built once: the client-sent headers removed from open routes (spoofableIdentityHeaders) and
+  // from signed-in requests (those and every bearer rule's output header).
+  std::vector<std::string> spoofable_;
+  std::vector<std::string> removedOnAllow_;
 };
 
 }  // namespace authgate::core::gate

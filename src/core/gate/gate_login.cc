@@ -20,6 +20,7 @@ Decision Gate::startLogin(const CheckRequest& request, const ProviderSnapshot* p
     respond.reason = provider == nullptr
                          ? "login not started: the identity provider is not ready"
                          : "login not started: the identity provider is unreachable";
+    respond.flow = {.step = FlowStep::Login, .outcome = "idp_unreachable"};
     return respond;
   }
   oidc::LoginRequest login = oidc::LoginRequest::create(random, std::move(return_to), request.now);
@@ -27,6 +28,7 @@ Decision Gate::startLogin(const CheckRequest& request, const ProviderSnapshot* p
   if (!sealed) {
     Respond respond = signInErrorPage(request, 500, "The sign-in could not be started.");
     respond.reason = "login state not sealed: " + sealed.error();
+    respond.flow = {.step = FlowStep::Login, .outcome = "state_not_sealed"};
     return respond;
   }
   oidc::ClientRegistration client = settings_.client;
@@ -44,6 +46,7 @@ Decision Gate::startLogin(const CheckRequest& request, const ProviderSnapshot* p
     respond.headers.push_back(
         {"Set-Cookie", pending[i].first + "=; " + attributesFor(request, std::chrono::seconds(0))});
   }
+  respond.flow = {.step = FlowStep::Login, .outcome = "ok"};
   return respond;
 }
 
@@ -55,6 +58,7 @@ Decision Gate::callback(const CheckRequest& request) const {
     Respond respond = signInRefusedPage(request, error);
     respond.reason = "the identity provider refused the sign-in: " + headerSafe(error) +
                      (description.empty() ? "" : " (" + headerSafe(description) + ")");
+    respond.flow = {.step = FlowStep::Callback, .outcome = "idp_refused"};
     return respond;
   }
   const std::string state = queryParam(request.query, "state");
@@ -65,16 +69,19 @@ Decision Gate::callback(const CheckRequest& request) const {
     Respond respond = signInErrorPage(
         request, 403, "This sign-in link is not valid in this browser any more. Start again.");
     respond.reason = "callback refused: " + login.error();
+    respond.flow = {.step = FlowStep::Callback, .outcome = "state_invalid"};
     return respond;
   }
   if (login->createdAt + settings_.loginStateExpire.count() < request.now) {
     Respond respond = signInErrorPage(request, 403, "The sign-in took too long. Start again.");
     respond.reason = "callback refused: the login state expired";
+    respond.flow = {.step = FlowStep::Callback, .outcome = "state_expired"};
     return respond;
   }
   if (code.empty()) {
     Respond respond = signInErrorPage(request, 403, "The identity provider sent no code.");
     respond.reason = "callback refused: no code";
+    respond.flow = {.step = FlowStep::Callback, .outcome = "no_code"};
     return respond;
   }
   return Exchange{.code = code,
@@ -125,12 +132,16 @@ Respond Gate::completeLogin(const CheckRequest& request, const Exchange& exchang
             : signInErrorPage(request, 502,
                               "The identity provider did not complete the sign-in. Start again.");
     respond.reason = "token endpoint: " + tokens.error().error + ": " + tokens.error().detail;
+    respond.flow = {.step = FlowStep::Callback,
+                    .outcome = respond.status == 502 ? std::string_view("token_refused")
+                                                     : std::string_view("idp_unreachable")};
     return respond;
   }
   auto login = logins_.openValue(exchange.loginState);
   if (!login) {
     Respond respond = signInErrorPage(request, 403, "Start again.");
     respond.reason = login.error();
+    respond.flow = {.step = FlowStep::Callback, .outcome = "state_invalid"};
     return respond;
   }
   auto verified = verifyIdToken(provider, tokens->idToken, login->nonce, request.now);
@@ -139,6 +150,7 @@ Respond Gate::completeLogin(const CheckRequest& request, const Exchange& exchang
         signInErrorPage(request, 403, "The identity provider's answer could not be verified.");
     respond.reason = "ID token refused: " + std::string(jose::toString(verified.error().code)) +
                      ": " + verified.error().detail;
+    respond.flow = {.step = FlowStep::Callback, .outcome = "id_token_invalid"};
     return respond;
   }
   const jose::Claims& claims = verified->claims;
@@ -156,12 +168,15 @@ Respond Gate::completeLogin(const CheckRequest& request, const Exchange& exchang
   if (!lines) {
     Respond respond = signInErrorPage(request, 500, "The session is too large for cookies.");
     respond.reason = "session not stored: " + lines.error().detail;
+    respond.flow = {.step = FlowStep::Callback, .outcome = "not_stored"};
     return respond;
   }
   Respond respond = redirectTo(redirects_.sanitize(login->returnTo));
   addSetCookies(respond, *lines);
   respond.headers.push_back({"Set-Cookie", exchange.loginCookieName + "=; " +
                                                attributesFor(request, std::chrono::seconds(0))});
+  respond.user = userOf(session);
+  respond.flow = {.step = FlowStep::Callback, .outcome = "ok"};
   return respond;
 }
 
@@ -196,6 +211,7 @@ Respond Gate::signOut(const CheckRequest& request, const ProviderSnapshot* provi
   addSetCookies(respond,
                 session::clearCookies(settings_.cookieName, attributesFor(request, std::nullopt),
                                       [&](std::string_view n) { return cookies.find(n); }));
+  respond.flow = {.step = FlowStep::SignOut, .outcome = "ok"};
   return respond;
 }
 

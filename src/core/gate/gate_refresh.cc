@@ -1,9 +1,6 @@
 // The refresh half of Gate: when a session needs new tokens (RFC 6749 §6, OIDC Core §12) and
 // what the answer of the refresh_token grant does to it.
-#include <openssl/evp.h>
-
-#include <array>
-
+#include "core/crypto/sha256.h"
 #include "core/encoding/base64url.h"
 #include "core/gate/gate.h"
 #include "core/gate/responses.h"
@@ -31,16 +28,9 @@ bool idpUnavailable(std::string_view error) {
 }
 
 // base64url(SHA-256(refresh token)): a key for the refresh in flight that does not put the
-// token itself into maps and logs. Empty only if OpenSSL fails (then no refresh is shared).
+// token itself into maps and logs.
 std::string sessionKeyOf(std::string_view refresh_token) {
-  std::array<std::uint8_t, 32> digest{};
-  unsigned int length = 0;
-  if (EVP_Digest(refresh_token.data(), refresh_token.size(), digest.data(), &length, EVP_sha256(),
-                 nullptr) != 1 ||
-      length != digest.size()) {
-    return {};
-  }
-  return base64url::encode(std::span<const std::uint8_t>(digest));
+  return base64url::encode(crypto::sha256({refresh_token}));
 }
 
 }  // namespace
@@ -67,8 +57,9 @@ Decision Gate::completeRefresh(const CheckRequest& request, const Refresh& refre
                                const ProviderSnapshot* provider, RandomSource& random) const {
   const session::Session& old = refresh.session;
   // The session ends: its cookies are cleared and the request is answered as without one.
-  auto end_session = [&](std::string reason) -> Decision {
+  auto end_session = [&](std::string_view outcome, std::string reason) -> Decision {
     Decision answer = unauthenticated(request, provider, random);
+    setFlow(answer, FlowStep::Refresh, outcome);
     if (auto* respond = std::get_if<Respond>(&answer)) {
       const RequestCookies cookies = parseCookieHeader(request.header("Cookie").value_or(""));
       addSetCookies(*respond, session::clearCookies(
@@ -84,16 +75,20 @@ Decision Gate::completeRefresh(const CheckRequest& request, const Refresh& refre
     if (!idpUnavailable(error.error)) {
       // RFC 6749 §5.2: invalid_grant and the like; the grant is gone (revoked, expired, or a
       // rotated token replayed), so is the session.
-      return end_session("refresh refused: " + error.error + ": " + error.detail);
+      return end_session("refused", "refresh refused: " + error.error + ": " + error.detail);
     }
     if (tokensValid(old, request.now)) {
-      return authorized(request, old, {});  // only cookie.refresh was due: try again later
+      // Only cookie.refresh was due: try again later.
+      Decision kept = authorized(request, prepare(old), {});
+      setFlow(kept, FlowStep::Refresh, "deferred");
+      return kept;
     }
     Respond respond = errorPage(request, 503, "Identity provider unavailable",
                                 "Your session needs renewing and the sign-in service cannot be "
                                 "reached right now. Try again shortly.");
     respond.headers.push_back({"Retry-After", std::string(kRetryAfterSeconds)});
     respond.reason = "refresh failed: " + error.error + ": " + error.detail;
+    respond.flow = {.step = FlowStep::Refresh, .outcome = "idp_unreachable"};
     return respond;
   }
 
@@ -102,16 +97,18 @@ Decision Gate::completeRefresh(const CheckRequest& request, const Refresh& refre
     // OIDC Core §12.2: the same iss, aud and sub as at login; no nonce (there was no request).
     // The refresh token is spent by now, so an answer that cannot be trusted ends the session.
     if (provider == nullptr) {
-      return end_session("refresh: a new ID token but no provider keys to verify it");
+      return end_session("id_token_invalid",
+                         "refresh: a new ID token but no provider keys to verify it");
     }
     auto verified = verifyIdToken(*provider, tokens->idToken, std::nullopt, request.now);
     if (!verified) {
       return end_session(
+          "id_token_invalid",
           "refresh: ID token refused: " + std::string(jose::toString(verified.error().code)) +
-          ": " + verified.error().detail);
+              ": " + verified.error().detail);
     }
     if (verified->claims.sub != old.subject) {
-      return end_session("refresh: the new ID token names another subject");
+      return end_session("subject_changed", "refresh: the new ID token names another subject");
     }
     setIdentity(session, verified->claims, settings_);
     session.idToken = tokens->idToken;
@@ -133,9 +130,11 @@ Decision Gate::completeRefresh(const CheckRequest& request, const Refresh& refre
   session.expiresAt = request.now + settings_.cookieExpire.count();
   auto lines = sessionCookies(request, session, random);
   if (!lines) {
-    return end_session("refreshed session not stored: " + lines.error().detail);
+    return end_session("not_stored", "refreshed session not stored: " + lines.error().detail);
   }
-  return authorized(request, session, *lines);
+  Decision refreshed = authorized(request, prepare(std::move(session)), *lines);
+  setFlow(refreshed, FlowStep::Refresh, "ok");
+  return refreshed;
 }
 
 }  // namespace authgate::core::gate

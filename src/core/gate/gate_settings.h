@@ -35,6 +35,8 @@ struct GateSettings {
   // cookie.refresh: refresh a session older than this (now - createdAt) even while its tokens
   // are valid, so revocations at the IdP take effect; 0 = only when the tokens expire.
   std::chrono::seconds refreshAfter{0};
+  // Opened session cookies kept (opened_session.h), keyed by SHA-256 of the cookie; 0: none.
+  std::size_t sessionCacheSize = 10000;
 
   // clientId, scopes; redirectUri empty means "<scheme>://<host><proxyPrefix>/callback".
   oidc::ClientRegistration client;

@@ -83,4 +83,8 @@ std::string headerSafe(std::string_view value) {
   return out;
 }
 
+std::string userOf(const session::Session& session) {
+  return headerSafe(session.user.empty() ? session.subject : session.user);
+}
+
 }  // namespace authgate::core::gate

@@ -27,6 +27,10 @@ std::vector<HeaderLine> gatewayIdentityHeaders(const session::Session& session,
 // spellings with '_' instead of '-') before adding the gate's own.
 std::vector<std::string> spoofableIdentityHeaders(const GateSettings& settings);
 
+// Who the session is, as X-Forwarded-User names it (the user claim, else the subject), made
+// header-safe: for the access log.
+std::string userOf(const session::Session& session);
+
 // Header values come from IdP claims: control characters (CR/LF would split a header) are
 // dropped.
 std::string headerSafe(std::string_view value);

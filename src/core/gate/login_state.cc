@@ -30,10 +30,10 @@ Result<oidc::LoginRequest, std::string> deserialize(std::string_view text) {
     return fail(std::string("login state does not parse"));
   }
   oidc::LoginRequest login;
-  for (auto [key, member] : {std::pair{"s", &oidc::LoginRequest::state},
-                             std::pair{"n", &oidc::LoginRequest::nonce},
-                             std::pair{"v", &oidc::LoginRequest::codeVerifier},
-                             std::pair{"r", &oidc::LoginRequest::returnTo}}) {
+  for (auto [key, member] :
+       {std::pair{"s", &oidc::LoginRequest::state}, std::pair{"n", &oidc::LoginRequest::nonce},
+        std::pair{"v", &oidc::LoginRequest::codeVerifier},
+        std::pair{"r", &oidc::LoginRequest::returnTo}}) {
     const auto* value = json::findString(*object, key);
     if (value == nullptr) {
       return fail(std::string("login state lacks a field"));
@@ -69,14 +69,14 @@ Result<std::string, std::string> LoginStateCookies::seal(const oidc::LoginReques
   return std::move(*sealed);
 }
 
-Result<oidc::LoginRequest, std::string> LoginStateCookies::openValue(
-    std::string_view value) const {
+Result<oidc::LoginRequest, std::string> LoginStateCookies::openValue(std::string_view value) const {
   auto opened = box_.openBytes(value);
   if (!opened) {
-    return fail("login-state cookie refused: " + std::string(session::toString(opened.error().code)));
+    return fail("login-state cookie refused: " +
+                std::string(session::toString(opened.error().code)));
   }
-  return deserialize(std::string_view(reinterpret_cast<const char*>(opened->data()),
-                                      opened->size()));
+  return deserialize(
+      std::string_view(reinterpret_cast<const char*>(opened->data()), opened->size()));
 }
 
 Result<oidc::LoginRequest, std::string> LoginStateCookies::open(const RequestCookies& cookies,

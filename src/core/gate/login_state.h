@@ -41,7 +41,6 @@ class LoginStateCookies {
   Result<oidc::LoginRequest, std::string> openValue(std::string_view value) const;
 
  private:
-
   session::SealedBox box_;
   std::string prefix_;
 };

@@ -8,9 +8,9 @@
 
 namespace authgate::core::gate {
 
-// Sets subject, email (settings.emailClaim), user (settings.userClaim, else `sub`), preferredUsername and groups
-// (settings.groupsClaim: an array of strings or, with some IdPs, one string). Claims of another
-// type count as absent.
+// Sets subject, email (settings.emailClaim), user (settings.userClaim, else `sub`),
+// preferredUsername and groups (settings.groupsClaim: an array of strings or, with some IdPs, one
+// string). Claims of another type count as absent.
 void setIdentity(session::Session& session, const jose::Claims& claims,
                  const GateSettings& settings);
 

@@ -90,22 +90,8 @@ bool sameSecret(std::string_view a, std::string_view b) {
   return a.size() == b.size() && CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-}  // namespace
-
-Result<Claims, Failure> validateClaims(std::string_view payload, const ClaimRules& rules) {
-  auto json = json::parse(payload, json::Limits{.maxBytes = 64 * 1024, .maxDepth = 16});
-  if (!json) {
-    return failWith(Error::MalformedClaims, "the payload is not JSON: " + json.error().detail);
-  }
-  const auto* object = json->if_object();
-  if (object == nullptr) {
-    return failWith(Error::MalformedClaims, "the payload is not a JSON object");
-  }
-  return validateClaims(*object, rules);
-}
-
-Result<Claims, Failure> validateClaims(const boost::json::object& payload,
-                                       const ClaimRules& rules) {
+// Every check of claims.h, in its order; Claims::all is left to the caller.
+Result<Claims, Failure> checkClaims(const boost::json::object& payload, const ClaimRules& rules) {
   auto iss = stringClaim(payload, "iss");
   auto sub = stringClaim(payload, "sub");
   auto azp = stringClaim(payload, "azp");
@@ -198,7 +184,45 @@ Result<Claims, Failure> validateClaims(const boost::json::object& payload,
     claims.iat = toSeconds(**iat, true);
   }
   claims.nonce = std::move(*nonce);
-  claims.all = payload;
+  return claims;
+}
+
+}  // namespace
+
+Result<boost::json::object, Failure> parseClaims(std::string_view payload) {
+  auto json = json::parse(payload, json::Limits{.maxBytes = 64 * 1024, .maxDepth = 16});
+  if (!json) {
+    return failWith(Error::MalformedClaims, "the payload is not JSON: " + json.error().detail);
+  }
+  auto* object = json->if_object();
+  if (object == nullptr) {
+    return failWith(Error::MalformedClaims, "the payload is not a JSON object");
+  }
+  return std::move(*object);
+}
+
+Result<Claims, Failure> validateClaims(std::string_view payload, const ClaimRules& rules) {
+  auto object = parseClaims(payload);
+  if (!object) {
+    return fail(object.error());
+  }
+  return validateClaims(std::move(*object), rules);
+}
+
+Result<Claims, Failure> validateClaims(boost::json::object&& payload, const ClaimRules& rules) {
+  auto claims = checkClaims(payload, rules);
+  if (claims) {
+    claims->all = std::move(payload);
+  }
+  return claims;
+}
+
+Result<Claims, Failure> validateClaims(const boost::json::object& payload,
+                                       const ClaimRules& rules) {
+  auto claims = checkClaims(payload, rules);
+  if (claims) {
+    claims->all = payload;
+  }
   return claims;
 }
 

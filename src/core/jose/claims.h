@@ -69,6 +69,13 @@ struct Claims {
 
 // `payload` is the decoded (and verified) JWS payload: it must be a JSON object.
 Result<Claims, Failure> validateClaims(std::string_view payload, const ClaimRules& rules);
+// The same on a payload already parsed (by parseClaims); the object ends up in Claims::all,
+// copied or, from an rvalue, moved.
 Result<Claims, Failure> validateClaims(const boost::json::object& payload, const ClaimRules& rules);
+Result<Claims, Failure> validateClaims(boost::json::object&& payload, const ClaimRules& rules);
+
+// The decoded JWS payload as a JSON object (at most 64 KiB, nesting 16; MalformedClaims
+// otherwise): the parse validateClaims(std::string_view, ...) starts with.
+Result<boost::json::object, Failure> parseClaims(std::string_view payload);
 
 }  // namespace authgate::core::jose

@@ -11,6 +11,7 @@
 #include "core/encoding/base64url.h"
 #include "core/encoding/json.h"
 #include "core/jose/openssl_handles.h"
+#include "core/jose/verify_contexts.h"
 
 namespace authgate::core::jose {
 namespace {
@@ -341,6 +342,7 @@ Result<Jwk, KeyProblem> jwkFromJson(const boost::json::value& json) {
     return fail(key.error());
   }
   jwk.pkey_ = std::move(*key);
+  jwk.verifyContexts_ = VerifyContexts::forKey(jwk.pkey_, jwk.kty_, jwk.curve_);
   return jwk;
 }
 

@@ -31,6 +31,8 @@
 
 namespace authgate::core::jose {
 
+class VerifyContexts;  // core/jose/verify_contexts.h
+
 // Why a JWK was not loaded.
 enum class KeyRejection {
   NotAnObject,         // the JWK (or the document) is not a JSON object
@@ -61,6 +63,9 @@ class Jwk {
   int bits() const { return bits_; }  // modulus or curve size
   // Never null. OpenSSL keys are safe to use for verification from several threads at once.
   EVP_PKEY* pkey() const { return pkey_.get(); }
+  // Verification contexts prepared at load time for the algorithms this key's type serves;
+  // immutable and shared by copies of this Jwk, safe from any thread (see verify_contexts.h).
+  const VerifyContexts& verifyContexts() const { return *verifyContexts_; }
 
   // Whether this key may verify `alg` signatures (RFC 7517 §4.2-4.4): kty/crv fit, alg (when
   // present) is the same, use (when present) is "sig", key_ops (when present) has "verify".
@@ -81,6 +86,7 @@ class Jwk {
   std::optional<std::vector<std::string>> keyOps_;
   int bits_ = 0;
   std::shared_ptr<EVP_PKEY> pkey_;
+  std::shared_ptr<const VerifyContexts> verifyContexts_;  // never null
 };
 
 // One JWK document (a JSON object), at most 64 KiB.

@@ -1,33 +1,19 @@
 #include "core/jose/jws.h"
 
 #include <openssl/err.h>
-#include <openssl/rsa.h>
 
 #include <algorithm>
 
 #include "core/encoding/base64url.h"
 #include "core/encoding/json.h"
 #include "core/jose/openssl_handles.h"
+#include "core/jose/verify_contexts.h"
 
 namespace authgate::core::jose {
 namespace {
 
 Unexpected<Failure> failWith(Error code, std::string detail) {
   return fail(Failure{code, std::move(detail)});
-}
-
-const EVP_MD* digestOf(Digest digest) {
-  switch (digest) {
-    case Digest::None:
-      return nullptr;
-    case Digest::Sha256:
-      return EVP_sha256();
-    case Digest::Sha384:
-      return EVP_sha384();
-    case Digest::Sha512:
-      return EVP_sha512();
-  }
-  return nullptr;  // unreachable
 }
 
 // RFC 7518 §3.4: the JWS signature is R || S, each exactly half; OpenSSL wants DER.
@@ -51,28 +37,6 @@ std::vector<std::uint8_t> ecdsaDer(std::span<const std::uint8_t> signature) {
     return {};
   }
   return der;
-}
-
-bool verifyWithOpenSsl(const AlgorithmSpec& spec, EVP_PKEY* pkey, std::string_view input,
-                       std::span<const std::uint8_t> signature) {
-  MdCtxPtr ctx(EVP_MD_CTX_new());
-  EVP_PKEY_CTX* pctx = nullptr;  // owned by ctx
-  if (!ctx || EVP_DigestVerifyInit(ctx.get(), &pctx, digestOf(spec.digest), nullptr, pkey) != 1) {
-    return false;
-  }
-  if (spec.padding == Padding::Pkcs1v15 &&
-      EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PADDING) != 1) {
-    return false;
-  }
-  // RFC 7518 §3.5: MGF1 with the same hash, salt as long as the hash output.
-  if (spec.padding == Padding::Pss &&
-      (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
-       EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, digestOf(spec.digest)) != 1 ||
-       EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_DIGEST) != 1)) {
-    return false;
-  }
-  return EVP_DigestVerify(ctx.get(), signature.data(), signature.size(),
-                          reinterpret_cast<const unsigned char*>(input.data()), input.size()) == 1;
 }
 
 }  // namespace
@@ -154,15 +118,15 @@ bool verifySignature(Algorithm alg, const Jwk& key, std::string_view signingInpu
     // A wrong length is refused before conversion: R || S is positional (RFC 7518 §3.4).
     if (signature.size() == spec.signatureSize) {
       const auto der = ecdsaDer(signature);
-      valid = !der.empty() && verifyWithOpenSsl(spec, key.pkey(), signingInput, der);
+      valid = !der.empty() && key.verifyContexts().verify(alg, signingInput, der);
     }
   } else if (spec.kty == KeyType::Rsa) {
     const int modulusBytes = EVP_PKEY_get_size(key.pkey());
     valid = modulusBytes > 0 && signature.size() == static_cast<std::size_t>(modulusBytes) &&
-            verifyWithOpenSsl(spec, key.pkey(), signingInput, signature);
+            key.verifyContexts().verify(alg, signingInput, signature);
   } else {
     valid = signature.size() == spec.signatureSize &&
-            verifyWithOpenSsl(spec, key.pkey(), signingInput, signature);
+            key.verifyContexts().verify(alg, signingInput, signature);
   }
   if (!valid) {
     ERR_clear_error();  // a refused signature leaves entries on this thread's error queue

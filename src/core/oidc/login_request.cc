@@ -1,12 +1,11 @@
 #include "core/oidc/login_request.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <array>
 #include <boost/url/parse.hpp>
 #include <boost/url/url.hpp>
 
+#include "core/crypto/sha256.h"
 #include "core/encoding/base64url.h"
 
 namespace authgate::core::oidc {
@@ -42,11 +41,7 @@ LoginRequest LoginRequest::create(RandomSource& random, std::string return_to, U
 }
 
 std::string pkceChallengeS256(std::string_view code_verifier) {
-  std::array<std::uint8_t, 32> digest{};
-  unsigned int size = 0;
-  EVP_Digest(code_verifier.data(), code_verifier.size(), digest.data(), &size, EVP_sha256(),
-             nullptr);
-  return base64url::encode(digest);
+  return base64url::encode(crypto::sha256({code_verifier}));
 }
 
 std::string authorizationUrl(std::string_view authorization_endpoint,

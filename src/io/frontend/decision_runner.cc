@@ -56,6 +56,11 @@ core::RandomSource& threadRandom() {
   return random;
 }
 
+std::string newRequestId() {
+  thread_local gate::RequestIdSequence ids(threadRandom());
+  return ids.next();
+}
+
 bool isFinal(const gate::Decision& decision) {
   return std::holds_alternative<gate::Allow>(decision) ||
          std::holds_alternative<gate::Respond>(decision);

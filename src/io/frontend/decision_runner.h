@@ -82,4 +82,7 @@ class DecisionRunner {
 // a thread_local's address across a suspension.
 core::RandomSource& threadRandom();
 
+// A fresh request id from this thread's RequestIdSequence (core/gate/check_request.h).
+std::string newRequestId();
+
 }  // namespace authgate::io::frontend

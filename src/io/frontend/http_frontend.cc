@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <chrono>
 #include <optional>
 #include <vector>
 
@@ -102,7 +103,20 @@ http::Response toHttpResponse(const gate::Respond& respond, std::string_view req
 HttpFrontend::HttpFrontend(DecisionRunner& runner, Upstream upstream, Options options)
     : runner_(runner), upstream_(std::move(upstream)), options_(std::move(options)) {}
 
+FrontEnd HttpFrontend::frontEndOf(std::string_view path) const {
+  const gate::GateSettings& settings = runner_.gate().settings();
+  const std::string& prefix = settings.proxyPrefix;
+  if (path == settings.pingPath || path == settings.readyPath) {
+    return FrontEnd::Endpoint;
+  }
+  if (path.starts_with(prefix) && (path.size() == prefix.size() || path[prefix.size()] == '/')) {
+    return path.substr(prefix.size()) == "/auth" ? FrontEnd::AuthRequest : FrontEnd::Endpoint;
+  }
+  return FrontEnd::ReverseProxy;
+}
+
 asio::awaitable<http::Response> HttpFrontend::handle(http::Request& request) {
+  const auto started = std::chrono::steady_clock::now();
   std::string_view target = request.target;
   unsigned check_status = 0;  // non-zero: an Envoy check, answered with this status on allow
   if (const auto checked = belowPrefix(target, options_.extAuthzPrefix)) {
@@ -113,6 +127,7 @@ asio::awaitable<http::Response> HttpFrontend::handle(http::Request& request) {
   const std::string_view path = target.substr(0, question);
   const std::string_view query =
       question == std::string_view::npos ? std::string_view() : target.substr(question + 1);
+  const FrontEnd front_end = check_status != 0 ? FrontEnd::ExtAuthzHttp : frontEndOf(path);
   if (check_status == 0) {
     check_status = upstream_.staticStatus(path);
   }
@@ -121,7 +136,7 @@ asio::awaitable<http::Response> HttpFrontend::handle(http::Request& request) {
   // before the views below are taken, so the upstream and every log line see the same id.
   if (const auto id = request.headers.find("X-Request-Id");
       !id || !gate::isAcceptableRequestId(*id)) {
-    request.headers.set("X-Request-Id", gate::newRequestId(threadRandom()));
+    request.headers.set("X-Request-Id", newRequestId());
   }
   thread_local std::vector<gate::HeaderView> scratch;
   scratch.clear();
@@ -151,7 +166,22 @@ asio::awaitable<http::Response> HttpFrontend::handle(http::Request& request) {
     check.headers = headers;
     decision = co_await runner_.complete(check, std::move(decision));
   }
-  co_return co_await answer(request, decision, target, check_status);
+  if (options_.observer == nullptr) {
+    co_return co_await answer(request, decision, target, check_status);
+  }
+  // forward() edits the request's header fields, which `origin.host` and the id may point into.
+  const std::string host(origin.host);
+  const std::string request_id(check.requestId);
+  http::Response response = co_await answer(request, decision, target, check_status);
+  options_.observer->observe({.frontEnd = front_end,
+                              .requestId = request_id,
+                              .method = request.method,
+                              .host = host,
+                              .path = path,
+                              .decision = &decision,
+                              .status = response.status,
+                              .latency = std::chrono::steady_clock::now() - started});
+  co_return response;
 }
 
 asio::awaitable<http::Response> HttpFrontend::answer(http::Request& request,

@@ -24,6 +24,7 @@
 
 #include "core/clock.h"
 #include "core/gate/gate.h"
+#include "io/frontend/decision_observer.h"
 #include "io/frontend/decision_runner.h"
 #include "io/frontend/upstream.h"
 #include "io/http/handler.h"
@@ -34,7 +35,8 @@ namespace authgate::io::frontend {
 class HttpFrontend final : public http::Handler {
  public:
   struct Options {
-    std::string extAuthzPrefix;  // "" = none; else "/x": paths below it are Envoy checks
+    std::string extAuthzPrefix;            // "" = none; else "/x": paths below it are Envoy checks
+    DecisionObserver* observer = nullptr;  // told about every answered request; may be null
   };
 
   HttpFrontend(DecisionRunner& runner, Upstream upstream, Options options);
@@ -44,6 +46,8 @@ class HttpFrontend final : public http::Handler {
   bool streamsRequestBody(const http::Request&) const override { return true; }
 
  private:
+  // Which front end a request below no ext_authz prefix came to.
+  FrontEnd frontEndOf(std::string_view path) const;
   boost::asio::awaitable<http::Response> answer(http::Request& request,
                                                 const core::gate::Decision& decision,
                                                 std::string_view path_and_query,
@@ -64,7 +68,6 @@ http::Response checkAllowed(const core::gate::Allow& allow, unsigned status);
 
 // Turns the gate's direct answer into an HTTP response with X-Request-Id (when given); logs its
 // reason, if any, with the request id.
-http::Response toHttpResponse(const core::gate::Respond& respond,
-                              std::string_view request_id = {});
+http::Response toHttpResponse(const core::gate::Respond& respond, std::string_view request_id = {});
 
 }  // namespace authgate::io::frontend

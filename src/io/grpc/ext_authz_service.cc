@@ -42,9 +42,10 @@ struct ExtAuthzService::Impl {
   // The one Check behind both service names.
   ::grpc::ServerUnaryReactor* check(::grpc::CallbackServerContext* context,
                                     const v3::CheckRequest* request, v3::CheckResponse* response);
-  // Fills `response` from a final decision, counts it and logs a denial's reason.
-  void answer(const gate::Decision& decision, std::string_view request_id,
-              v3::CheckResponse& response);
+  // Fills `response` from a final decision, counts it, logs a denial's reason and tells the
+  // observer.
+  void answer(const gate::Decision& decision, const gate::CheckRequest& check,
+              std::chrono::steady_clock::time_point started, v3::CheckResponse& response);
 
   struct V3 final : ::envoy::service::auth::v3::Authorization::CallbackService {
     explicit V3(Impl& impl) : impl_(impl) {}
@@ -78,6 +79,7 @@ struct ExtAuthzService::Impl {
 ::grpc::ServerUnaryReactor* ExtAuthzService::Impl::check(::grpc::CallbackServerContext* context,
                                                          const v3::CheckRequest* request,
                                                          v3::CheckResponse* response) {
+  const auto started = std::chrono::steady_clock::now();
   ::grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   counters.checks.fetch_add(1, std::memory_order_relaxed);
   // gRPC keeps `request` and `response` alive until Finish(); the header views and a made-up
@@ -85,12 +87,12 @@ struct ExtAuthzService::Impl {
   thread_local CallStorage scratch;
   gate::CheckRequest check = toCheckRequest(*request, scratch.headers);
   if (check.requestId.empty()) {
-    scratch.requestId = gate::newRequestId(frontend::threadRandom());
+    scratch.requestId = frontend::newRequestId();
     check.requestId = scratch.requestId;
   }
   gate::Decision decision = runner.decide(check);
   if (frontend::isFinal(decision)) {
-    answer(decision, check.requestId, *response);
+    answer(decision, check, started, *response);
     reactor->Finish(::grpc::Status::OK);
     return reactor;
   }
@@ -101,8 +103,8 @@ struct ExtAuthzService::Impl {
     check.requestId = storage->requestId;
   }
   asio::co_spawn(executor, runner.complete(check, std::move(decision)),
-                 [this, storage, reactor, response, id = check.requestId](std::exception_ptr error,
-                                                                          gate::Decision done) {
+                 [this, storage, reactor, response, check, started](std::exception_ptr error,
+                                                                    gate::Decision done) {
                    if (error) {
                      counters.failures.fetch_add(1, std::memory_order_relaxed);
                      done = gate::Respond{
@@ -111,23 +113,38 @@ struct ExtAuthzService::Impl {
                          .body = "The sign-in service is unavailable. Try again shortly.\n",
                          .reason = "ext_authz: completing the decision failed"};
                    }
-                   answer(done, id, *response);
+                   answer(done, check, started, *response);
                    reactor->Finish(::grpc::Status::OK);
                  });
   return reactor;
 }
 
-void ExtAuthzService::Impl::answer(const gate::Decision& decision, std::string_view request_id,
+void ExtAuthzService::Impl::answer(const gate::Decision& decision, const gate::CheckRequest& check,
+                                   std::chrono::steady_clock::time_point started,
                                    v3::CheckResponse& response) {
   toCheckResponse(decision, response);
+  unsigned status = 200;
   if (response.has_ok_response()) {
     counters.allowed.fetch_add(1, std::memory_order_relaxed);
-    return;
+  } else {
+    counters.denied.fetch_add(1, std::memory_order_relaxed);
+    if (const auto* respond = std::get_if<gate::Respond>(&decision)) {
+      status = static_cast<unsigned>(respond->status);
+      if (!respond->reason.empty()) {
+        spdlog::warn("ext_authz answered {} [{}]: {}", respond->status, check.requestId,
+                     respond->reason);
+      }
+    }
   }
-  counters.denied.fetch_add(1, std::memory_order_relaxed);
-  if (const auto* respond = std::get_if<gate::Respond>(&decision);
-      respond != nullptr && !respond->reason.empty()) {
-    spdlog::warn("ext_authz answered {} [{}]: {}", respond->status, request_id, respond->reason);
+  if (options.observer != nullptr) {
+    options.observer->observe({.frontEnd = frontend::FrontEnd::ExtAuthzGrpc,
+                               .requestId = check.requestId,
+                               .method = check.method,
+                               .host = check.host,
+                               .path = check.path,
+                               .decision = &decision,
+                               .status = status,
+                               .latency = std::chrono::steady_clock::now() - started});
   }
 }
 

@@ -29,6 +29,7 @@
 #include <string>
 
 #include "core/result.h"
+#include "io/frontend/decision_observer.h"
 #include "io/frontend/decision_runner.h"
 
 namespace authgate::io::extauthz {
@@ -36,6 +37,7 @@ namespace authgate::io::extauthz {
 struct ExtAuthzOptions {
   std::string address = "0.0.0.0:9191";
   int maxMessageBytes = 4 * 1024 * 1024;
+  frontend::DecisionObserver* observer = nullptr;  // told about every answered Check
 };
 
 // Totals since start(); each Check counts once in `checks` and once in allowed or denied.

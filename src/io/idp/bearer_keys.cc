@@ -199,7 +199,8 @@ boost::asio::awaitable<void> BearerKeys::run(std::shared_ptr<BearerKeys> self, S
       co_return;
     }
     IdpCounters::bump(self->counters_->discoveryAttempts);
-    auto metadata = co_await fetchProviderMetadata(source.http, source.location);
+    auto metadata =
+        co_await fetchProviderMetadata(source.http, source.location, self->counters_.get());
     if (metadata) {
       IdpCounters::bump(self->counters_->discoverySuccesses);
       source.cache.store(

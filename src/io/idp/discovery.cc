@@ -2,6 +2,7 @@
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/url/parse.hpp>
+#include <chrono>
 
 namespace authgate::io::idp {
 namespace {
@@ -56,20 +57,31 @@ std::optional<std::string> insecureIssuerWarning(std::string_view issuer) {
 }
 
 boost::asio::awaitable<core::Result<core::oidc::ProviderMetadata, std::string>>
-fetchProviderMetadata(std::shared_ptr<HttpClient> http, std::string issuer) {
+fetchProviderMetadata(std::shared_ptr<HttpClient> http, std::string issuer, IdpCounters* counters) {
   const std::string url = discoveryUrl(issuer);
+  const auto started = std::chrono::steady_clock::now();
+  const auto record = [&](TokenOutcome outcome) {
+    if (counters != nullptr) {
+      counters->recordCall(IdpEndpoint::Discovery, outcome,
+                           std::chrono::steady_clock::now() - started);
+    }
+  };
   auto answer = co_await http->get(url);
   if (!answer) {
+    record(TokenOutcome::Unavailable);
     co_return core::fail("discovery " + url + ": " + std::string(toString(answer.error().code)) +
                          ": " + answer.error().detail);
   }
   if (answer->status != 200) {
+    record(TokenOutcome::Rejected);
     co_return core::fail("discovery " + url + ": HTTP status " + std::to_string(answer->status));
   }
   auto metadata = core::oidc::parseProviderMetadata(answer->body, issuer);
   if (!metadata) {
+    record(TokenOutcome::Malformed);
     co_return core::fail("discovery " + url + ": " + metadata.error().detail);
   }
+  record(TokenOutcome::Ok);
   co_return std::move(*metadata);
 }
 

@@ -17,6 +17,7 @@
 #include "core/oidc/provider_metadata.h"
 #include "core/result.h"
 #include "io/idp/http_client.h"
+#include "io/idp/observability.h"
 
 namespace authgate::io::idp {
 
@@ -33,8 +34,10 @@ std::string discoveryUrl(std::string_view issuer);
 std::optional<std::string> insecureIssuerWarning(std::string_view issuer);
 
 // GETs the document and parses it with core::oidc::parseProviderMetadata, which also requires
-// its `issuer` to equal `issuer` exactly (§4.3). The error is one line for the log.
+// its `issuer` to equal `issuer` exactly (§4.3). The error is one line for the log. With
+// `counters`, the request is recorded (IdpCounters::recordCall, endpoint Discovery).
 boost::asio::awaitable<core::Result<core::oidc::ProviderMetadata, std::string>>
-fetchProviderMetadata(std::shared_ptr<HttpClient> http, std::string issuer);
+fetchProviderMetadata(std::shared_ptr<HttpClient> http, std::string issuer,
+                      IdpCounters* counters = nullptr);
 
 }  // namespace authgate::io::idp

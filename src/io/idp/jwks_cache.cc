@@ -4,6 +4,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <cctype>
+#include <chrono>
 
 #include "core/encoding/ascii.h"
 
@@ -148,14 +149,19 @@ std::shared_ptr<JwksCache::FetchFlight> JwksCache::startFetchLocked(core::UnixSe
 
 boost::asio::awaitable<void> JwksCache::fetch(std::shared_ptr<JwksCache> self,
                                               std::shared_ptr<FetchFlight> flight) {
+  const auto started = std::chrono::steady_clock::now();
   auto answer = co_await self->http_->get(self->uri_);
   Outcome outcome{self->keys_.load(std::memory_order_acquire), false};
   std::string problem;
+  TokenOutcome called = TokenOutcome::Ok;
   if (!answer) {
+    called = TokenOutcome::Unavailable;
     problem = std::string(toString(answer.error().code)) + ": " + answer.error().detail;
   } else if (answer->status != 200) {
+    called = TokenOutcome::Rejected;
     problem = "HTTP status " + std::to_string(answer->status);
   } else if (auto parsed = core::jose::parseJwks(answer->body); !parsed) {
+    called = TokenOutcome::Malformed;
     problem = parsed.error().detail;
   } else {
     for (const auto& skipped : parsed->skipped) {
@@ -167,6 +173,8 @@ boost::asio::awaitable<void> JwksCache::fetch(std::shared_ptr<JwksCache> self,
     self->expiresAt_.store(self->clock_.now() + cacheLifetime(answer->cacheControl, self->options_),
                            std::memory_order_release);
   }
+  self->counters_->recordCall(IdpEndpoint::Jwks, called,
+                              std::chrono::steady_clock::now() - started);
   if (outcome.fetched) {
     IdpCounters::bump(self->counters_->jwksFetchSuccesses);
   } else {

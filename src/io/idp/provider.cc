@@ -67,7 +67,8 @@ boost::asio::awaitable<void> Provider::run(std::shared_ptr<Provider> self) {
   auto delay = options.retryInitial;
   while (!self->stopped_.load(std::memory_order_acquire)) {
     IdpCounters::bump(self->counters_->discoveryAttempts);
-    auto metadata = co_await fetchProviderMetadata(self->http_, options.issuer);
+    auto metadata =
+        co_await fetchProviderMetadata(self->http_, options.issuer, self->counters_.get());
     if (metadata) {
       IdpCounters::bump(self->counters_->discoverySuccesses);
       self->metadata_.store(
@@ -114,7 +115,13 @@ boost::asio::awaitable<void> Provider::watchHealth(std::shared_ptr<Provider> sel
     }
     // Only the status counts: the document was checked at discovery, and parsing it again on
     // every probe would cost more than it tells.
+    const auto started = std::chrono::steady_clock::now();
     auto answer = co_await self->http_->get(url);
+    self->counters_->recordCall(IdpEndpoint::Discovery,
+                                !answer                 ? TokenOutcome::Unavailable
+                                : answer->status == 200 ? TokenOutcome::Ok
+                                                        : TokenOutcome::Rejected,
+                                std::chrono::steady_clock::now() - started);
     self->probes_.fetch_add(1, std::memory_order_relaxed);
     if (answer && answer->status == 200) {
       self->markReachable(true, "the discovery document answers again");

@@ -1,6 +1,7 @@
 #include "io/idp/token_client.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "core/encoding/json.h"
 
@@ -79,6 +80,7 @@ boost::asio::awaitable<TokenResult> TokenClient::call(std::string tokenEndpoint,
     form.emplace_back("client_id", credentials_.clientId);
     form.emplace_back("client_secret", credentials_.clientSecret);
   }
+  const auto started = std::chrono::steady_clock::now();
   auto answer =
       co_await http_->postForm(std::move(tokenEndpoint), formEncode(form), std::move(headers));
   TokenResult result =
@@ -88,6 +90,8 @@ boost::asio::awaitable<TokenResult> TokenClient::call(std::string tokenEndpoint,
                    std::string(kTransportError),
                    std::string(toString(answer.error().code)) + ": " + answer.error().detail}));
   counters_->countToken(grant, outcomeOf(result));
+  counters_->recordCall(IdpEndpoint::Token, outcomeOf(result),
+                        std::chrono::steady_clock::now() - started);
   co_return result;
 }
 
@@ -107,22 +111,31 @@ boost::asio::awaitable<UserinfoResult> TokenClient::userinfo(std::string userinf
   // co_await expression ("array used as initializer").
   std::vector<HttpHeader> headers;
   headers.push_back(HttpHeader{std::string("Authorization"), "Bearer " + accessToken});
+  const auto started = std::chrono::steady_clock::now();
+  const auto record = [&](TokenOutcome outcome) {
+    counters_->recordCall(IdpEndpoint::Userinfo, outcome,
+                          std::chrono::steady_clock::now() - started);
+  };
   auto answer = co_await http_->get(std::move(userinfoEndpoint), std::move(headers));
   if (!answer) {
+    record(TokenOutcome::Unavailable);
     co_return failed("userinfo: " + std::string(toString(answer.error().code)) + ": " +
                      answer.error().detail);
   }
   if (answer->status != 200) {
+    record(TokenOutcome::Rejected);
     co_return failed("userinfo: HTTP status " + std::to_string(answer->status));
   }
   if (answer->contentType.rfind("application/jwt", 0) == 0) {
+    record(TokenOutcome::Malformed);  // an answer authgate cannot read
     co_return failed("userinfo: signed answers (application/jwt) are not supported");
   }
   auto parsed = core::json::parse(answer->body, kUserinfoLimits);
+  auto* object = parsed ? parsed->if_object() : nullptr;
+  record(object != nullptr ? TokenOutcome::Ok : TokenOutcome::Malformed);
   if (!parsed) {
     co_return failed("userinfo: " + parsed.error().detail);
   }
-  auto* object = parsed->if_object();
   if (object == nullptr) {
     co_return failed("userinfo: the answer is not a JSON object");
   }

@@ -18,8 +18,30 @@ export async function freePort() {
   return port;
 }
 
+// What must never appear in a log line: the secrets authgate is configured with, any JWT (ID,
+// access and bearer tokens are all JWTs here) and a session or login-state cookie value.
+// Returns a description of the first leak found, or undefined.
+export function findSecretInLogs(output, secrets) {
+  for (const secret of secrets.filter(Boolean)) {
+    if (output.includes(secret)) return `a configured secret (${secret.slice(0, 4)}...)`;
+  }
+  const patterns = [
+    [/eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}/, 'a JWT'],
+    [/_oauth2_proxy[A-Za-z0-9_]*=[A-Za-z0-9_-]{16,}/, 'a cookie value'],
+  ];
+  for (const [pattern, what] of patterns) {
+    const found = output.match(pattern);
+    if (found) {
+      const line = output.slice(output.lastIndexOf('\n', found.index) + 1, output.indexOf('\n', found.index));
+      return `${what} in the log line: ${line.slice(0, 300)}`;
+    }
+  }
+  return undefined;
+}
+
 // Starts `authgate serve` with the given flags (oauth2-proxy names) and waits for /ping.
-// Returns { url, port, process, logs(), stop() }.
+// Returns { url, port, process, logs(), metricsUrl(), stop() }. stop() fails when a log line
+// holds a secret, a token or a cookie value (findSecretInLogs).
 export async function startAuthgate({ port, issuer, clientId, clientSecret, upstream, extraArgs = [], env = {} }) {
   const args = [
     'serve',
@@ -31,6 +53,7 @@ export async function startAuthgate({ port, issuer, clientId, clientSecret, upst
     `--upstream=${upstream}`,
     '--log-level=info',
     '--grpc-address=', // no gRPC listener unless a test asks for one (on a port it picked)
+    '--metrics-address=127.0.0.1:0', // any free port: metricsUrl() reads it from the log
     ...extraArgs,
   ];
   const child = spawn(AUTHGATE_BINARY, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -61,10 +84,19 @@ export async function startAuthgate({ port, issuer, clientId, clientSecret, upst
     port,
     process: child,
     logs: () => output,
+    // The /metrics URL the log announced ("serving metrics on http://host:port/metrics").
+    metricsUrl() {
+      const found = output.match(/serving metrics on (http:\/\/\S+\/metrics)/);
+      if (!found) throw new Error(`authgate announced no metrics listener:\n${output}`);
+      return found[1];
+    },
     // SIGTERM, then the exit status (graceful shutdown exits 0).
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-      return exited;
+      const status = await exited;
+      const leak = findSecretInLogs(output, [COOKIE_SECRET, clientSecret]);
+      if (leak) throw new Error(`authgate logged ${leak}`);
+      return status;
     },
     // Waits until /ready answers 200 (discovery and keys loaded).
     async ready(timeoutMs = 15000) {
