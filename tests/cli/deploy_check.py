@@ -158,6 +158,7 @@ def check_authgate_objects(r):
     ports = {p.get("name"): p.get("containerPort") for p in c.get("ports", [])}
     expect(w, ports.get("http") == 4180, f"container port http is {ports.get('http')}, want 4180")
     expect(w, ports.get("grpc") == 9191, f"container port grpc is {ports.get('grpc')}, want 9191")
+    expect(w, ports.get("metrics") == 9090, f"container port metrics is {ports.get('metrics')}, want 9090")
     probes = {}
     for probe, path in (("livenessProbe", "/ping"), ("readinessProbe", "/ready")):
         get = dig(c, probe, "httpGet", default={})
