@@ -11,6 +11,15 @@ void append(spdlog::memory_buf_t& out, std::string_view text) {
   out.append(text.data(), text.data() + text.size());
 }
 
+// A batch of access lines (AccessLog): written as it is.
+bool writtenAsItIs(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) {
+  if (std::string_view(msg.logger_name.data(), msg.logger_name.size()) != kAccessBatchLoggerName) {
+    return false;
+  }
+  dest.append(msg.payload.data(), msg.payload.data() + msg.payload.size());
+  return true;
+}
+
 void appendTwoDigits(char* at, int value) {
   at[0] = static_cast<char>('0' + value / 10 % 10);
   at[1] = static_cast<char>('0' + value % 10);
@@ -19,6 +28,9 @@ void appendTwoDigits(char* at, int value) {
 }  // namespace
 
 void JsonFormatter::format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) {
+  if (writtenAsItIs(msg, dest)) {
+    return;
+  }
   // RFC 3339 section 5.6 date-time in UTC ("Z") with milliseconds.
   const auto since_epoch = msg.time.time_since_epoch();
   const auto second = std::chrono::floor<std::chrono::seconds>(since_epoch);
@@ -69,6 +81,9 @@ std::unique_ptr<spdlog::formatter> JsonFormatter::clone() const {
 }
 
 void TextFormatter::format(const spdlog::details::log_msg& msg, spdlog::memory_buf_t& dest) {
+  if (writtenAsItIs(msg, dest)) {
+    return;
+  }
   const std::string_view payload(msg.payload.data(), msg.payload.size());
   if (isPrintable(payload) && payload.size() <= kMaxMessageBytes) {
     pattern_.format(msg, dest);

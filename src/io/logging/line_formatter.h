@@ -32,6 +32,9 @@ enum class LogFormat : std::uint8_t {
 };
 
 inline constexpr std::string_view kAccessLoggerName = "access";
+// The logger AccessLog hands its batches to: complete lines, already formatted, written as they
+// are by both formatters.
+inline constexpr std::string_view kAccessBatchLoggerName = "access-batch";
 // An ordinary message longer than this is cut (a log line is not a place for a document).
 inline constexpr std::size_t kMaxMessageBytes = 16 * 1024;
 

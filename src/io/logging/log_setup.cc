@@ -19,7 +19,7 @@ Logging::Logging(const LogOptions& options)
   spdlog::set_default_logger(std::move(root));
   if (options.accessLog) {
     auto access =
-        std::make_shared<spdlog::async_logger>(std::string(kAccessLoggerName), sink_, pool_,
+        std::make_shared<spdlog::async_logger>(std::string(kAccessBatchLoggerName), sink_, pool_,
                                                spdlog::async_overflow_policy::overrun_oldest);
     access->set_level(spdlog::level::info);
     accessLog_ = std::make_unique<AccessLog>(std::move(access), options.format);

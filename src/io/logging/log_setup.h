@@ -15,7 +15,7 @@
 // writer thread writes them in queue order. When the queue is full the OLDEST queued line is
 // dropped (spdlog's overrun_oldest; spdlog 1.10 has no discard-new policy, and `block` would
 // stall requests): the log loses lines under a flood rather than the service slowing down, and
-// droppedLines() says how many.
+// droppedLines() says how many (a batch of access lines, access_log.h, counts as one).
 
 #include <spdlog/common.h>
 #include <spdlog/logger.h>
@@ -52,7 +52,7 @@ class Logging {
 
   // The access log, or null when LogOptions::accessLog was false.
   AccessLog* accessLog() { return accessLog_.get(); }
-  // Lines dropped so far because the queue was full.
+  // Messages dropped so far because the queue was full (an access-log batch counts once).
   std::size_t droppedLines() const;
 
  private:
