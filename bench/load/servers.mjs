@@ -6,7 +6,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { waitForPort } from '../../tests/e2e/lib/nginx.mjs';
-import { COOKIE_SECRET } from '../../tests/e2e/lib/authgate.mjs';
+import { serveArgs } from '../../tests/e2e/lib/authgate.mjs';
 
 export const NGINX = process.env.AUTHGATE_NGINX ?? '/usr/sbin/nginx';
 
@@ -148,17 +148,7 @@ export async function startNginx({ name, dir, core, servers, accessLog = true })
 // Starts `authgate serve` pinned to `core` and waits for /ready (discovery and keys loaded).
 // Throws with the log's tail when it exits first (an unknown flag, for instance).
 export async function startAuthgate({ name, binary, core, port, issuer, clientId, clientSecret, upstream, log, extraArgs = [] }) {
-  const args = [
-    'serve',
-    `--http-address=127.0.0.1:${port}`,
-    `--oidc-issuer-url=${issuer}`,
-    `--client-id=${clientId}`,
-    `--client-secret=${clientSecret}`,
-    `--cookie-secret=${COOKIE_SECRET}`,
-    `--upstream=${upstream}`,
-    '--log-level=info',
-    ...extraArgs,
-  ];
+  const args = [...serveArgs({ port, issuer, clientId, clientSecret, upstream }), ...extraArgs];
   const proc = spawnPinned(core, binary, args, log);
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 20000;

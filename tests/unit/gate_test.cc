@@ -412,6 +412,13 @@ TEST_F(GateTest, AcceptsWellFormedRequestIdsAndMakesRandomOnes) {
   EXPECT_EQ(counted.next(), "AAAAAAAAAAAAAAAAAAAAAQ");  // counter 1 in the last byte
 }
 
+TEST(PathBelow, IsThePrefixItselfOrBelowIt) {
+  EXPECT_EQ(pathBelow("/oauth2/auth", "/oauth2"), std::optional<std::string_view>("/auth"));
+  EXPECT_EQ(pathBelow("/oauth2", "/oauth2"), std::optional<std::string_view>(""));
+  EXPECT_EQ(pathBelow("/oauth2x", "/oauth2"), std::nullopt);
+  EXPECT_EQ(pathBelow("/app", "/oauth2"), std::nullopt);
+}
+
 TEST_F(GateTest, SendsNoBrowserToAnUnreachableIdp) {
   provider_.reachable = false;
   for (const Http& http : {Http{.path = "/reports", .query = "x=1"}, Http{.path = "/oauth2/start"},

@@ -40,6 +40,13 @@ std::string RequestIdSequence::next() {
   return base64url::encode(bytes_);
 }
 
+std::optional<std::string_view> pathBelow(std::string_view path, std::string_view prefix) {
+  if (!path.starts_with(prefix) || (path.size() > prefix.size() && path[prefix.size()] != '/')) {
+    return std::nullopt;
+  }
+  return path.substr(prefix.size());
+}
+
 std::string queryParam(std::string_view query, std::string_view name) {
   // Boost.URL 1.81's parse_query reads past the end of a view that is not NUL-terminated
   // (found by fuzz/gate_fuzz.cc under ASan): give it an owned, terminated copy.

@@ -68,6 +68,10 @@ class RequestIdSequence {
   std::uint64_t counter_ = 0;
 };
 
+// The part of `path` below `prefix` when the path is the prefix itself ("") or lies under it
+// ("/oauth2/auth" below "/oauth2" -> "/auth"); nullopt otherwise ("/oauth2x" is not below it).
+std::optional<std::string_view> pathBelow(std::string_view path, std::string_view prefix);
+
 // The decoded value of a query parameter ("a=1&b=2"), or empty when absent or malformed.
 std::string queryParam(std::string_view query, std::string_view name);
 

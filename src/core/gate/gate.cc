@@ -98,10 +98,8 @@ Decision Gate::decide(const CheckRequest& request, const ProviderSnapshot* provi
                     : plainText(503, "not ready: the identity provider is not reachable yet");
   }
   // 2) the gate's own endpoints.
-  const std::string& prefix = settings_.proxyPrefix;
-  if (request.path.starts_with(prefix) &&
-      (request.path.size() == prefix.size() || request.path[prefix.size()] == '/')) {
-    const std::string_view endpoint = request.path.substr(prefix.size());
+  if (const auto below = pathBelow(request.path, settings_.proxyPrefix)) {
+    const std::string_view endpoint = *below;
     if (endpoint == "/start" || endpoint == "/sign_in") {
       return startLogin(request, provider, redirects_.sanitize(returnTarget(request)), random);
     }

@@ -105,12 +105,11 @@ HttpFrontend::HttpFrontend(DecisionRunner& runner, Upstream upstream, Options op
 
 FrontEnd HttpFrontend::frontEndOf(std::string_view path) const {
   const gate::GateSettings& settings = runner_.gate().settings();
-  const std::string& prefix = settings.proxyPrefix;
   if (path == settings.pingPath || path == settings.readyPath) {
     return FrontEnd::Endpoint;
   }
-  if (path.starts_with(prefix) && (path.size() == prefix.size() || path[prefix.size()] == '/')) {
-    return path.substr(prefix.size()) == "/auth" ? FrontEnd::AuthRequest : FrontEnd::Endpoint;
+  if (const auto endpoint = gate::pathBelow(path, settings.proxyPrefix)) {
+    return *endpoint == "/auth" ? FrontEnd::AuthRequest : FrontEnd::Endpoint;
   }
   return FrontEnd::ReverseProxy;
 }

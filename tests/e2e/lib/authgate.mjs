@@ -42,8 +42,10 @@ export function findSecretInLogs(output, secrets) {
 // Starts `authgate serve` with the given flags (oauth2-proxy names) and waits for /ping.
 // Returns { url, port, process, logs(), metricsUrl(), stop() }. stop() fails when a log line
 // holds a secret, a token or a cookie value (findSecretInLogs).
-export async function startAuthgate({ port, issuer, clientId, clientSecret, upstream, extraArgs = [], env = {} }) {
-  const args = [
+// The `authgate serve` arguments for a test IdP client and upstream on 127.0.0.1:`port` (the
+// benchmark starts authgate with them too, bench/load/servers.mjs).
+export function serveArgs({ port, issuer, clientId, clientSecret, upstream }) {
+  return [
     'serve',
     `--http-address=127.0.0.1:${port}`,
     `--oidc-issuer-url=${issuer}`,
@@ -52,6 +54,12 @@ export async function startAuthgate({ port, issuer, clientId, clientSecret, upst
     `--cookie-secret=${COOKIE_SECRET}`,
     `--upstream=${upstream}`,
     '--log-level=info',
+  ];
+}
+
+export async function startAuthgate({ port, issuer, clientId, clientSecret, upstream, extraArgs = [], env = {} }) {
+  const args = [
+    ...serveArgs({ port, issuer, clientId, clientSecret, upstream }),
     '--grpc-address=', // no gRPC listener unless a test asks for one (on a port it picked)
     '--metrics-address=127.0.0.1:0', // any free port: metricsUrl() reads it from the log
     ...extraArgs,
