@@ -72,7 +72,9 @@ session::CookieLookup lookupIn(const std::map<std::string, std::string, std::les
 
 void fuzzChunks(std::string_view text) {
   const auto cookies = parsePairs(text);
-  if (auto joined = session::joinCookie("_authgate", lookupIn(cookies)); joined && *joined) {
+  std::string storage;
+  if (auto joined = session::joinCookie("_authgate", lookupIn(cookies), storage);
+      joined && *joined) {
     (void)sessionCodec().open(**joined, kFuzzNow);
   }
   (void)session::clearCookies("_authgate", "Path=/", lookupIn(cookies));
@@ -89,7 +91,8 @@ void fuzzChunks(std::string_view text) {
     const auto attributes = line.rfind("; Path=/; Secure");
     jar.emplace(line.substr(0, eq), line.substr(eq + 1, attributes - eq - 1));
   }
-  const auto back = session::joinCookie("_authgate", lookupIn(jar));
+  std::string joinedStorage;
+  const auto back = session::joinCookie("_authgate", lookupIn(jar), joinedStorage);
   // The chunker never looks inside the value, so any text must come back unchanged.
   if (!back || !*back || **back != text) {
     std::abort();

@@ -83,8 +83,25 @@ def main():
     row("nginx", "**A** nginx `return 200`, HTTP/1.1 (wrk): baseline", "1.00 of A")
     row("nginx_h2", "**B** nginx `return 200`, h2c POST of the same gRPC body (h2load): gRPC baseline",
         f"1.00 of B; B is {base_b / base_a:.2f} of A")
+    def not_run(label, error, target=""):
+        rows.append((label, "not run", "", "", "", "", "", "", target, f"**not measured**: {error}"))
+
     x, text = vs("check", base_a, "A")
     row("check", "ext_authz HTTP check `GET /check/app`, valid session → 200", text, "≥ 0.75 of A", verdict(x >= 0.75))
+    # The Redis-session checks against the cookie-session check of the same run (and nginx). The
+    # per-CPU-s figure counts authgate only; Redis's CPU, on the same core, is added in the second.
+    for case_id, label in (
+        ("check_redis_cached", "ext_authz HTTP check, Redis session, in-process cache (5 s) → 200"),
+        ("check_redis_uncached", "ext_authz HTTP check, Redis session, no in-process cache (every request reads Redis) → 200"),
+    ):
+        if not s.get(case_id):
+            not_run(label, (r.get("redisSessions") or {}).get(case_id, {}).get("error", ""))
+            continue
+        with_store = med(s[case_id], "perCpuSecondWithStore")
+        row(case_id, label,
+            f"{rate[case_id] / rate['check']:.2f} of the cookie-session check (per CPU-s: "
+            f"{cpu[case_id] / cpu['check']:.2f}; counting Redis's CPU too: {with_store / cpu['check']:.2f}); "
+            f"{vs(case_id, base_a, 'A')[1]}")
     row("auth", "`GET /oauth2/auth`, valid session → 202", vs("auth", base_a, "A")[1])
     row("nosession", "HTTP check, no session → 302 to the IdP (new CSRF cookie each)", vs("nosession", base_a, "A")[1])
     x, text = vs("grpc", base_b, "B")
@@ -97,9 +114,8 @@ def main():
         row("bearer_uncached", "bearer RS256 JWT, cache off (`--jwt-cache-size=0`) → 200",
             f"{text}; {rate['bearer_uncached'] / base_a:.2f} of A", "≥ 0.70 of C", verdict(x >= 0.70))
     else:
-        err = (r.get("jwtCacheOff") or {}).get("error", "")
-        rows.append(("bearer RS256 JWT, cache off (`--jwt-cache-size=0`)", "not run", "", "", "", "", "", "",
-                     "≥ 0.70 of C", f"**not measured**: {err}"))
+        not_run("bearer RS256 JWT, cache off (`--jwt-cache-size=0`)", (r.get("jwtCacheOff") or {}).get("error", ""),
+                "≥ 0.70 of C")
     rows.append(("**C** `openssl speed -elapsed -seconds 3 rsa2048`, verify/s on the server core", fmt_rate(base_c),
                  fmt_rate(base_cpu["C"]), "", "", "", "", "1.00 of C", "", ""))
     fixed = r["fixedRate"]
@@ -123,7 +139,7 @@ def main():
     print(f"- machine: {m['nproc']} CPUs, {m['cpu']}; load average before {load(m['loadBefore'])}, "
           f"after {load(m['loadAfter'])} (1, 5, 15 min; other engineers' builds share both cores)")
     print(f"- versions: {v['authgate']} (`{r['binary']}`); {v['nginx']}; {v['wrk']}; {v['h2load']}; "
-          f"{v['openssl']}; node {v['node']}")
+          f"{v['openssl']}; {v.get('redis', 'redis ?')}; node {v['node']}")
     print(f"- every server (authgate with `--threads=1`, the nginx baseline with `worker_processes 1`, "
           f"the hello nginx upstream, `openssl speed`) pinned to core 1 with taskset; the load "
           f"generators (wrk, h2load, one thread each) and the driver to core 0")
@@ -131,10 +147,16 @@ def main():
           f"(h2load: one stream each); cases measured in rounds (each round runs every case once), "
           f"median of the rounds; peak RSS is the largest VmHWM of the server process in a run, "
           f"reset before each run (`/proc/PID/clear_refs`)")
+    tickets = sorted(set((r.get("redisCookieBytes") or {}).values()))
+    ticket_text = f", Redis-session ticket cookies of {' and '.join(map(str, tickets))} bytes" if tickets else ""
     print(f"- credentials from the real test IdP: a session cookie of {r['cookieBytes']} bytes "
-          f"(ID token inside), an RS256 client-credentials JWT of {r['tokenBytes']} bytes, a framed "
-          f"gRPC CheckRequest of {r['grpcBodyBytes']} bytes; every case's answer checked once before "
-          f"measuring")
+          f"(ID token inside){ticket_text}, an RS256 client-credentials JWT of {r['tokenBytes']} bytes, "
+          f"a framed gRPC CheckRequest of {r['grpcBodyBytes']} bytes; every case's answer checked once "
+          f"before measuring")
+    print("- Redis-session cases: `redis-server --save '' --appendonly no` on 127.0.0.1, also pinned to "
+          "core 1, and two more authgate instances (`--session-store-type=redis`, "
+          "`--redis-local-cache-ttl=5s` and `=0`, each with its own login); their ratios are to the "
+          "cookie-session check of the same run; \"req per server CPU-s\" counts authgate only")
     print("- access logging on everywhere it is measured: authgate (its default, stderr to a file) and "
           "the nginx baseline (`access_log` to a file); the hello upstream does not log\n")
     print("| case | req/s | req per server CPU-s | p50 | p99 | p99.9 | peak RSS | ratio to baseline | target | met? |")

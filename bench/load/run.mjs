@@ -1,7 +1,7 @@
-// Driver of bench/run: starts the IdP, the hello upstream, the nginx baseline and authgate (servers
-// pinned to the server core, load generators to the load core), logs in once through the real
-// IdP, checks every case's answer once, measures, and writes everything to a JSON file for
-// bench/load/report.py.
+// Driver of bench/run: starts the IdP, the hello upstream, the nginx baseline, Redis and the
+// authgate instances (servers pinned to the server core, load generators to the load core), logs
+// in through the real IdP (once per authgate that serves a session case), checks every case's
+// answer once, measures, and writes everything to a JSON file for bench/load/report.py.
 //
 //   taskset -c 0 node bench/load/run.mjs --work DIR --out results.json [--quick]
 //
@@ -16,7 +16,7 @@ import { Idp } from '../../tests/e2e/lib/idp.mjs';
 import { login } from '../../tests/e2e/lib/login.mjs';
 import { freePort } from '../../tests/e2e/lib/authgate.mjs';
 import { CHECK_PATH, GRPC_HEADERS, checkRequestFrame, postH2 } from './grpc_body.mjs';
-import { cpuSecondsOf, memoryOf, recordPidsIn, resetPeak, startAuthgate, startNginx, stopAll, tail } from './servers.mjs';
+import { cpuSecondsOf, memoryOf, recordPidsIn, resetPeak, startAuthgate, startNginx, startRedis, stopAll, tail, REDIS_SERVER } from './servers.mjs';
 import { h2load, opensslRsaVerify, versionOf, wrk } from './clients.mjs';
 
 const LOAD_CORE = 0;
@@ -79,7 +79,9 @@ function truncateLogs(files) {
   for (const f of files) if (f && fs.existsSync(f)) fs.truncateSync(f, 0);
 }
 
-async function expectHttp(what, url, { headers = {}, status, body, location }) {
+// Fails unless `url` answers `status` (and `body`, a Location starting with `location`, the
+// identity header X-Auth-Request-User equal to `user`, when given). Returns the response headers.
+async function expectHttp(what, url, { headers = {}, status, body, location, user }) {
   const response = await fetch(url, { headers, redirect: 'manual' });
   const text = await response.text();
   if (response.status !== status) throw new Error(`${what}: ${url} answered ${response.status}, expected ${status}: ${text.slice(0, 300)}`);
@@ -87,6 +89,23 @@ async function expectHttp(what, url, { headers = {}, status, body, location }) {
   if (location && !(response.headers.get('location') ?? '').startsWith(location)) {
     throw new Error(`${what}: Location ${response.headers.get('location')}, expected ${location}...`);
   }
+  if (user !== undefined && response.headers.get('x-auth-request-user') !== user) {
+    throw new Error(`${what}: X-Auth-Request-User ${JSON.stringify(response.headers.get('x-auth-request-user'))}, expected ${JSON.stringify(user)}`);
+  }
+  return response.headers;
+}
+
+// Logs in through the IdP at authgate `gateUrl` (a fresh cookie jar, so a new IdP login too) and
+// returns the Cookie header value carrying authgate's session cookie(s) only: the jar also holds
+// the IdP's cookies (same host).
+async function sessionCookieOf(gateUrl) {
+  const signedIn = await login(`${gateUrl}/`);
+  if (signedIn.status !== 200 || signedIn.body !== 'hello') {
+    throw new Error(`login through the IdP at ${gateUrl} failed: HTTP ${signedIn.status} at ${signedIn.url}: ${String(signedIn.body).slice(0, 300)}`);
+  }
+  const sessionCookies = signedIn.jar.all().filter((c) => c.name.startsWith('_authgate') && !c.name.startsWith('_authgate_csrf'));
+  if (sessionCookies.length === 0) throw new Error(`no _authgate session cookie after login at ${gateUrl}`);
+  return sessionCookies.map((c) => `${c.name}=${c.value}`).join('; ');
 }
 
 async function main() {
@@ -98,19 +117,19 @@ async function main() {
     wrk: (await versionOf('wrk', ['-v'])).replace(/\s+Copyright.*$/, ''),
     h2load: await versionOf('h2load', ['--version']),
     openssl: await versionOf('openssl', ['version']),
+    redis: await versionOf(REDIS_SERVER, ['--version']),
     node: process.version,
   };
   result.binary = BINARY;
 
   // --- servers -----------------------------------------------------------------------------
-  const [gatePort, grpcPort, gate2Port, nginxH1Port, nginxH2Port, helloPort, gatewayPort] = await Promise.all(
-    Array.from({ length: 7 }, () => freePort()),
-  );
+  const [gatePort, grpcPort, gate2Port, nginxH1Port, nginxH2Port, helloPort, gatewayPort, redisPort, redisCachedPort, redisUncachedPort] =
+    await Promise.all(Array.from({ length: 10 }, () => freePort()));
   const gateUrl = `http://127.0.0.1:${gatePort}`;
   const API_CLIENT = { clientId: 'bench-api', clientSecret: `secret-${randomBytes(16).toString('hex')}` };
   // Long lifetimes: a full run takes longer than the default token lifetimes.
   const idp = new Idp({
-    redirectUris: [`${gateUrl}/oauth2/callback`],
+    redirectUris: [gatePort, redisCachedPort, redisUncachedPort].map((port) => `http://127.0.0.1:${port}/oauth2/callback`),
     ttl: { IdToken: 12 * 3600, AccessToken: 12 * 3600 },
     clientCredentials: { clients: [API_CLIENT], resources: { 'urn:authgate': { audience: 'authgate', accessTokenTTL: 12 * 3600 } } },
   });
@@ -151,38 +170,68 @@ async function main() {
       extraArgs: [...gateArgs, `--grpc-address=127.0.0.1:${grpcPort}`],
     });
     log(`authgate at ${gate.url} (gRPC 127.0.0.1:${grpcPort}), nginx ${nginx.url(0)} ${nginx.url(1)}, hello ${hello.url()}`);
-    // The uncached bearer case needs --jwt-cache-size=0; a binary without the flag refuses to start.
-    let gate2;
-    let gate2Error;
-    try {
-      gate2 = await startAuthgate({
-        ...common,
-        name: 'authgate --jwt-cache-size=0',
-        port: gate2Port,
-        log: path.join(work, 'authgate-nocache.log'),
-        extraArgs: [...gateArgs, '--grpc-address=', '--jwt-cache-size=0'],
+    // The other authgate instances need flags an older binary may not have: one that refuses to
+    // start leaves its case reported as not measured, with the reason, instead of failing the run.
+    // No gRPC listener on them (no case uses it).
+    const startOptionalAuthgate = async ({ name, port, logName, flags }) => {
+      try {
+        const started = await startAuthgate({
+          ...common,
+          name,
+          port,
+          log: path.join(work, logName),
+          extraArgs: [...gateArgs, '--grpc-address=', ...flags],
+        });
+        return { gate: started, status: { ok: true } };
+      } catch (err) {
+        const lines = err.message.split('\n').filter((l) => l.trim());
+        const why = lines.find((l) => /unknown flag|error/i.test(l)) ?? lines[0];
+        const error = why.split(': ').slice(0, 2).join(': ').slice(0, 200);
+        log(`${name} did not start: ${error}`);
+        return { status: { ok: false, error } };
+      }
+    };
+    const nocache = await startOptionalAuthgate({
+      name: 'authgate --jwt-cache-size=0', port: gate2Port, logName: 'authgate-nocache.log', flags: ['--jwt-cache-size=0'],
+    });
+    const gate2 = nocache.gate;
+    result.jwtCacheOff = nocache.status;
+
+    // Sessions in Redis (the cookie carries a ticket): two authgate instances sharing one Redis
+    // (their sessions differ, so neither reads the other's keys), one keeping a session read from
+    // Redis in memory for 5 s (the default), one reading Redis on every request.
+    const redis = await startRedis({ name: 'redis', dir: path.join(work, 'redis'), core: SERVER_CORE, port: redisPort });
+    const redisGates = {};
+    for (const [id, ttl, port] of [['check_redis_cached', '5s', redisCachedPort], ['check_redis_uncached', '0', redisUncachedPort]]) {
+      redisGates[id] = await startOptionalAuthgate({
+        name: `authgate --session-store-type=redis --redis-local-cache-ttl=${ttl}`,
+        port,
+        logName: `authgate-${id}.log`,
+        flags: ['--session-store-type=redis', `--redis-connection-url=${redis.url}`, `--redis-local-cache-ttl=${ttl}`],
       });
-    } catch (err) {
-      const lines = err.message.split('\n').filter((l) => l.trim());
-      const why = lines.find((l) => /unknown flag|error/i.test(l)) ?? lines[0];
-      gate2Error = why.split(': ').slice(0, 2).join(': ').slice(0, 200);
-      log(`second authgate did not start: ${gate2Error}`);
     }
-    result.jwtCacheOff = gate2 ? { ok: true } : { ok: false, error: gate2Error };
-    const logs = [gate.log, gate2?.log, nginx.accessLog];
+    result.redisSessions = Object.fromEntries(Object.entries(redisGates).map(([id, g]) => [id, g.status]));
+    log(`redis at ${redis.url}`);
+    const logs = [gate.log, gate2?.log, ...Object.values(redisGates).map((g) => g.gate?.log), nginx.accessLog, redis.log];
 
     // --- credentials ---------------------------------------------------------------------------
-    const signedIn = await login(`${gateUrl}/`);
-    if (signedIn.status !== 200 || signedIn.body !== 'hello') {
-      throw new Error(`login through the IdP failed: HTTP ${signedIn.status} at ${signedIn.url}: ${String(signedIn.body).slice(0, 300)}`);
-    }
-    // Only authgate's session cookie(s): the jar also holds the IdP's cookies (same host).
-    const sessionCookies = signedIn.jar.all().filter((c) => c.name.startsWith('_authgate') && !c.name.startsWith('_authgate_csrf'));
-    if (sessionCookies.length === 0) throw new Error('no _authgate session cookie after login');
-    const cookie = sessionCookies.map((c) => `${c.name}=${c.value}`).join('; ');
+    const cookie = await sessionCookieOf(gateUrl);
     result.cookieBytes = cookie.length;
     result.idleRss = memoryOf(gate.measuredPid).rss; // after start and one login, before any load
     log(`signed in: session cookie ${cookie.length} bytes; authgate idle RSS ${result.idleRss} KiB`);
+    // The identity the check answers for that session; the Redis-session cases must answer it too.
+    const user = (await expectHttp('HTTP check with session', `${gateUrl}/check/app`, {
+      headers: { Cookie: cookie, Accept: 'text/html' },
+      status: 200,
+    })).get('x-auth-request-user');
+    if (!user) throw new Error('the HTTP check with a session answered no X-Auth-Request-User');
+    result.redisCookieBytes = {};
+    for (const [id, g] of Object.entries(redisGates)) {
+      if (!g.gate) continue;
+      g.cookie = await sessionCookieOf(g.gate.url);
+      result.redisCookieBytes[id] = g.cookie.length;
+      log(`signed in at ${g.gate.name}: ticket cookie ${g.cookie.length} bytes`);
+    }
     const token = await idp.clientCredentialsToken({ resource: 'urn:authgate' });
     result.tokenBytes = token.length;
 
@@ -209,8 +258,33 @@ async function main() {
       },
       {
         id: 'check', server: gate, tool: 'wrk', url: `${gateUrl}/check/app`, headers: withSession,
-        verify: () => expectHttp('HTTP check with session', `${gateUrl}/check/app`, { headers: hdr(withSession), status: 200 }),
+        verify: () => expectHttp('HTTP check with session', `${gateUrl}/check/app`, { headers: hdr(withSession), status: 200, user }),
       },
+      // The same check with the session in Redis. Besides the answer, Redis's own count of reads
+      // (GET, or GETEX with an idle timeout) shows each instance does what it is meant to: three
+      // checks in a row after a first one read Redis three times without the in-process cache,
+      // fewer with it (the first one put the session in memory for 5 s).
+      ...Object.entries(redisGates)
+        .filter(([, g]) => g.gate)
+        .map(([id, g]) => {
+          const headers = [...browser, `Cookie: ${g.cookie}`];
+          const url = `${g.gate.url}/check/app`;
+          return {
+            id, server: g.gate, store: redis, tool: 'wrk', url, headers,
+            verify: async () => {
+              const what = `HTTP check with a Redis session (${g.gate.name})`;
+              const check = () => expectHttp(what, url, { headers: hdr(headers), status: 200, user });
+              await check();
+              const readsBefore = await redis.commandCalls(['get', 'getex']);
+              for (let i = 0; i < 3; i++) await check();
+              const reads = (await redis.commandCalls(['get', 'getex'])) - readsBefore;
+              const cached = id === 'check_redis_cached';
+              if (cached ? reads >= 3 : reads < 3) {
+                throw new Error(`${what}: 3 checks made ${reads} Redis reads, expected ${cached ? 'fewer than 3' : 'at least 3'}`);
+              }
+            },
+          };
+        }),
       {
         id: 'auth', server: gate, tool: 'wrk', url: `${gateUrl}/oauth2/auth`, headers: withSession,
         verify: () => expectHttp('/oauth2/auth with session', `${gateUrl}/oauth2/auth`, { headers: hdr(withSession), status: 202 }),
@@ -252,10 +326,19 @@ async function main() {
       const pid = c.server.measuredPid;
       const peakReset = resetPeak(pid);
       const cpuBefore = cpuSecondsOf(pid);
+      const storeCpuBefore = c.store && cpuSecondsOf(c.store.measuredPid);
       const args = { url: c.url, headers: c.headers, seconds: SECONDS, connections: CONNECTIONS, core: LOAD_CORE, ...extra };
       const r = c.tool === 'wrk' ? await wrk(args) : await h2load({ ...args, data: c.data, logFile: path.join(work, 'h2load.log') });
-      if (!c.server.alive()) throw new Error(`${c.server.name} died during ${c.id}:\n${c.server.log ? tail(c.server.log) : ''}`);
-      r.perCpuSecond = r.requests / Math.max(0.01, cpuSecondsOf(pid) - cpuBefore);
+      for (const s of [c.server, c.store].filter(Boolean)) {
+        if (!s.alive()) throw new Error(`${s.name} died during ${c.id}:\n${s.log ? tail(s.log) : ''}`);
+      }
+      const cpu = cpuSecondsOf(pid) - cpuBefore;
+      r.perCpuSecond = r.requests / Math.max(0.01, cpu);
+      if (c.store) {
+        // The session store's CPU too: per CPU-second of authgate and Redis together.
+        r.storeCpuSeconds = cpuSecondsOf(c.store.measuredPid) - storeCpuBefore;
+        r.perCpuSecondWithStore = r.requests / Math.max(0.01, cpu + r.storeCpuSeconds);
+      }
       r.peakRss = memoryOf(pid).hwm;
       r.peakRssReset = peakReset;
       truncateLogs(logs);

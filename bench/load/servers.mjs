@@ -1,14 +1,17 @@
 // The servers of the load benchmark, each pinned to one core with taskset: nginx (baseline and
-// hello upstream, temp prefix, `worker_processes 1`) and authgate (stderr, i.e. the access log,
-// to a file). Every process started is listed in `<work>/pids` ("pid comm" lines) so that
+// hello upstream, temp prefix, `worker_processes 1`), authgate (stderr, i.e. the access log,
+// to a file) and Redis (the session store of the Redis-session cases, no persistence). Every process started is listed in `<work>/pids` ("pid comm" lines) so that
 // bench/run can still stop it if this driver dies; stopAll() stops them in the normal case.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { waitForPort } from '../../tests/e2e/lib/nginx.mjs';
 import { serveArgs } from '../../tests/e2e/lib/authgate.mjs';
 
 export const NGINX = process.env.AUTHGATE_NGINX ?? '/usr/sbin/nginx';
+export const REDIS_SERVER = process.env.AUTHGATE_REDIS_SERVER ?? '/usr/bin/redis-server';
+export const REDIS_CLI = process.env.AUTHGATE_REDIS_CLI ?? '/usr/bin/redis-cli';
 
 const running = new Set();
 let pidFile;
@@ -176,6 +179,38 @@ export function tail(file, bytes = 4000) {
   } catch {
     return '';
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Redis
+
+const execFileAsync = promisify(execFile);
+
+// Starts redis-server pinned to `core` on 127.0.0.1:`port`, in `dir`, without persistence (no RDB
+// snapshots, no append-only file: nothing on disk competes with the servers measured), its log to
+// `<dir>/redis.log`. Returns the server with `url` (redis://127.0.0.1:PORT/0) and
+// `commandCalls(names)`: how many times Redis has run those commands (INFO commandstats).
+export async function startRedis({ name, dir, core, port }) {
+  fs.mkdirSync(dir, { recursive: true });
+  const log = path.join(dir, 'redis.log');
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--logfile', ''];
+  const proc = spawnPinned(core, REDIS_SERVER, args, log);
+  try {
+    // Nothing to load at start, so Redis serves as soon as it listens.
+    await waitForPort(port, { child: proc.child, what: name });
+  } catch (err) {
+    proc.child.kill('SIGKILL');
+    throw new Error(`${err.message}\n${tail(log)}`);
+  }
+  const cli = async (...command) =>
+    (await execFileAsync(REDIS_CLI, ['-h', '127.0.0.1', '-p', String(port), ...command], { timeout: 5000 })).stdout;
+  // Lines of INFO commandstats: "cmdstat_get:calls=12,usec=...".
+  async function commandCalls(names) {
+    const stats = await cli('INFO', 'commandstats');
+    return names.reduce((sum, n) => sum + Number(new RegExp(`^cmdstat_${n}:calls=(\\d+)`, 'm').exec(stats)?.[1] ?? 0), 0);
+  }
+  // SIGTERM: Redis shuts down (nothing to save).
+  return server(name, proc, 'SIGTERM', { url: `redis://127.0.0.1:${port}/0`, log, measuredPid: proc.child.pid, commandCalls });
 }
 
 // ---------------------------------------------------------------------------------------------

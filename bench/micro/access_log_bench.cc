@@ -20,7 +20,8 @@ using io::frontend::DecisionRecord;
 const core::gate::Decision& allowed() {
   static const core::gate::Decision decision = [] {
     core::gate::Allow allow;
-    allow.user = "alice@example.com";
+    allow.headers = std::make_shared<const core::gate::AllowedHeaders>(core::gate::AllowedHeaders{
+        .upstream = {}, .gateway = {}, .remove = {}, .user = "alice@example.com"});
     return core::gate::Decision(allow);
   }();
   return decision;

@@ -124,8 +124,9 @@ void BM_CookieJoin(benchmark::State& state) {
     }
     return std::string_view(found->second);
   };
+  std::string storage;
   for (auto _ : state) {
-    auto joined = core::session::joinCookie("_authgate", lookup);
+    auto joined = core::session::joinCookie("_authgate", lookup, storage);
     benchmark::DoNotOptimize(joined);
   }
 }

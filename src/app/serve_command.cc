@@ -19,6 +19,7 @@
 #include "io/http/server.h"
 #include "io/idp/bearer_keys.h"
 #include "io/idp/provider.h"
+#include "io/sessions/redis_session_store.h"
 #include "io/system.h"
 
 namespace authgate::app {
@@ -98,7 +99,27 @@ int serve(const ConfigArgs& args) {
     bearer_keys->start();
   }
 
-  io::frontend::DecisionRunner runner(std::move(*gate), *provider, clock, bearer_keys);
+  // session_store: redis. The client runs its own thread; until Redis answers, /ready is false
+  // and requests with a session get 503 (never a login loop, never an allow).
+  std::shared_ptr<io::redis::Client> redis_client;
+  std::shared_ptr<io::sessions::SessionStore> session_store;
+  if (cfg.sessionStore == "redis") {
+    auto client = buildRedisClient(cfg);
+    if (!client) {
+      std::cerr << client.error() << '\n';
+      (*provider)->stop();
+      work.reset();
+      idp_context.stop();
+      idp_thread.join();
+      return 1;
+    }
+    redis_client = *client;
+    redis_client->start();
+    session_store = std::make_shared<io::sessions::RedisSessionStore>(redis_client);
+  }
+
+  io::frontend::DecisionRunner runner(std::move(*gate), *provider, clock, bearer_keys,
+                                      session_store);
   // Every answered request is reported to these (the metrics, the access log).
   io::frontend::ObserverList observers;
   io::metrics::MetricsObserver metrics_observer;
@@ -167,6 +188,9 @@ int serve(const ConfigArgs& args) {
   }
   if (allowed_emails) {
     allowed_emails->stop();
+  }
+  if (redis_client) {
+    redis_client->stop();
   }
   work.reset();
   idp_context.stop();

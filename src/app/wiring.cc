@@ -64,6 +64,12 @@ core::Result<std::shared_ptr<const gate::Gate>, std::string> buildGate(
   settings.loginStateExpire = config.cookie.csrfExpire;
   settings.refreshAfter = config.cookie.refresh;
   settings.sessionCacheSize = static_cast<std::size_t>(config.sessionCacheSize);
+  if (config.sessionStore == "redis") {
+    settings.serverSessions =
+        gate::GateSettings::ServerSessions{.keyPrefix = config.redis.keyPrefix,
+                                           .idleTimeout = config.sessionIdleTimeout,
+                                           .localCacheTtl = config.redis.localCacheTtl};
+  }
   settings.client = {.clientId = config.provider.clientId,
                      .redirectUri = config.redirectUrl,
                      .scopes = config.provider.scopes};
@@ -205,6 +211,35 @@ io::idp::ProviderOptions buildProviderOptions(const config::Config& config) {
   }
   options.log = [](std::string_view line) { spdlog::warn("identity provider: {}", line); };
   return options;
+}
+
+core::Result<std::shared_ptr<io::redis::Client>, std::string> buildRedisClient(
+    const config::Config& config) {
+  const config::RedisConfig& redis = config.redis;
+  io::redis::ClientOptions options;
+  if (redis.useSentinel) {
+    options.mode = io::redis::Mode::Sentinel;
+    options.urls = redis.sentinelConnectionUrls;
+    options.sentinelMaster = redis.sentinelMasterName;
+    options.sentinelPassword = redis.sentinelPassword.value;
+  } else if (redis.useCluster) {
+    options.mode = io::redis::Mode::Cluster;
+    options.urls = redis.clusterConnectionUrls;
+  } else {
+    options.urls = {redis.connectionUrl};
+  }
+  options.username = redis.username;
+  options.password = redis.password.value;
+  options.tlsCaFile = redis.caPath;
+  options.tlsInsecureSkipVerify = redis.insecureSkipTlsVerify;
+  options.connectTimeout = redis.connectTimeout;
+  options.commandTimeout = redis.commandTimeout;
+  options.poolSize = static_cast<std::size_t>(redis.poolSize);
+  auto client = io::redis::Client::create(options);
+  if (!client) {
+    return core::fail("redis: " + client.error());
+  }
+  return std::shared_ptr<io::redis::Client>(std::move(*client));
 }
 
 }  // namespace authgate::app

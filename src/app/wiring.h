@@ -15,6 +15,7 @@
 #include "io/http/server.h"
 #include "io/idp/provider.h"
 #include "io/proxy/proxy.h"
+#include "io/redis/client.h"
 
 namespace authgate::app {
 
@@ -38,5 +39,9 @@ core::Result<io::frontend::Upstream, std::string> buildUpstream(const core::conf
 core::Result<io::http::ServerOptions, std::string> buildServerOptions(
     const core::config::Config& config);
 io::idp::ProviderOptions buildProviderOptions(const core::config::Config& config);
+// The Redis session store's client (session_store: redis), not yet started; the error names
+// the redis.* option at fault.
+core::Result<std::shared_ptr<io::redis::Client>, std::string> buildRedisClient(
+    const core::config::Config& config);
 
 }  // namespace authgate::app

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Checks deploy/ field by field: the Kustomize base and overlays, the Istio control-plane file,
-the Dockerfile, and the authgate configuration each ConfigMap ships (run through the real
-`authgate check-config`).
+"""Checks deploy/ field by field: the Kustomize base and overlays (one of them with the Redis
+component, deploy/components/redis), the Istio control-plane file, the Dockerfile, and the
+authgate configuration each ConfigMap ships with the AUTHGATE_* values its Deployment sets (run
+through the real `authgate check-config`).
 
 Standard library only. YAML is turned into JSON by kubectl itself, offline: `kubectl kustomize`
 renders, and `kubectl annotate --local -o json` (which never contacts a cluster) re-prints every
@@ -18,9 +19,13 @@ import re
 import subprocess
 import sys
 import tempfile
+import urllib.parse
 
 ACME_PATH = "/.well-known/acme-challenge/*"
 SECRET_NAME = "authgate-secrets"
+REPLICAS = 3
+REDIS_NAME = "authgate-redis"
+REDIS_PORT = 6379
 CONFIG_PATH = "/etc/authgate/authgate.yaml"
 GATEWAY_SELECTOR = {"istio": "ingressgateway"}
 
@@ -132,7 +137,12 @@ def check_authgate_objects(r):
     spec = deployment["spec"]
     pod = dig(spec, "template", "spec", default={})
     labels = dig(spec, "template", "metadata", "labels", default={})
-    expect(w, spec.get("replicas") == 2, f"replicas {spec.get('replicas')}, want 2")
+    expect(w, spec.get("replicas") == REPLICAS, f"replicas {spec.get('replicas')}, want {REPLICAS}")
+    rolling = dig(spec, "strategy", "rollingUpdate", default={})
+    expect(w, dig(spec, "strategy", "type") == "RollingUpdate" and
+           rolling.get("maxUnavailable") in (0, "0%") and rolling.get("maxSurge") == 1,
+           "a rolling update must start one new pod before stopping an old one "
+           "(maxUnavailable 0, maxSurge 1)")
     expect(w, selects(dig(spec, "selector", "matchLabels"), labels),
            "selector does not match the pod labels")
 
@@ -200,7 +210,7 @@ def check_authgate_objects(r):
                 expect(w, config_text is not None, f"ConfigMap {cm_name} has no key {key!r}")
 
     # Secrets: files from the Secret users create; never a Secret object in the rendering.
-    secret_files = set()
+    secret_files = {}  # mounted path -> key of the Secret
     for volume in volumes.values():
         secret = volume.get("secret")
         if secret is None:
@@ -211,13 +221,15 @@ def check_authgate_objects(r):
         if expect(w, len(mount) == 1, f"secret volume {volume.get('name')} is not mounted once"):
             expect(w, mount[0].get("readOnly") is True, "the secret volume is not read-only")
             for item in secret.get("items", []):
-                secret_files.add(f"{mount[0]['mountPath']}/{item['path']}")
+                secret_files[f"{mount[0]['mountPath']}/{item['path']}"] = item["key"]
     for env in c.get("env", []):
         ref = dig(env, "valueFrom", "secretKeyRef")
         if ref is not None:
             expect(w, ref.get("name") == SECRET_NAME, f"env {env.get('name')} from another Secret")
     expect(r.name, not r.all("Secret"), "a Secret is committed in the manifests")
-    expect(w, not any(e.get("value") and "SECRET" in e.get("name", "").upper()
+    expect(w, not any(e.get("value") and not e.get("name", "").upper().endswith("_FILE") and
+                      ("SECRET" in e.get("name", "").upper() or
+                       "PASSWORD" in e.get("name", "").upper())
                       for e in c.get("env", [])), "a secret is written inline in env")
 
     sa = pod.get("serviceAccountName")
@@ -242,9 +254,18 @@ def check_authgate_objects(r):
     pdbs = [p for p in r.all("PodDisruptionBudget", namespace)
             if selects(dig(p, "spec", "selector", "matchLabels"), labels)]
     if expect(r.name, len(pdbs) == 1, "expected one PodDisruptionBudget for the authgate pods"):
-        expect(r.name, dig(pdbs[0], "spec", "minAvailable") == 1, "PDB minAvailable is not 1")
+        pdb = pdbs[0]["spec"]
+        # One pod at a time, whatever the replica count (minAvailable would block every drain
+        # of an overlay that scales below it).
+        expect(r.name, pdb.get("maxUnavailable") == 1 and "minAvailable" not in pdb,
+               f"PDB allows maxUnavailable {pdb.get('maxUnavailable')}, minAvailable "
+               f"{pdb.get('minAvailable')}; want maxUnavailable 1")
 
+    # Settings from literal AUTHGATE_* variables override the file: check-config gets them too.
+    settings_env = {e["name"]: e["value"] for e in c.get("env", [])
+                    if e.get("name", "").startswith("AUTHGATE_") and "value" in e}
     return {"namespace": namespace, "config": config_text, "secret_files": secret_files,
+            "env": settings_env, "labels": labels,
             "service_ports": {k: v.get("port") for k, v in service_ports.items()},
             "probes": probes}
 
@@ -272,8 +293,20 @@ def parse_summary(text):
     return summary
 
 
+# Each option naming a secret file: the variable that points it elsewhere, and a valid dummy.
+SECRET_FILE_OPTIONS = {
+    "provider.client_secret_file": ("AUTHGATE_PROVIDER_CLIENT_SECRET_FILE",
+                                    "dummy-client-secret\n"),
+    "cookie.secret_file": ("AUTHGATE_COOKIE_SECRET_FILE",
+                           "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n"),
+    "redis.password_file": ("AUTHGATE_REDIS_PASSWORD_FILE", "dummy-redis-password\n"),
+}
+ALWAYS_SECRET_FILES = {"provider.client_secret_file", "cookie.secret_file"}
+
+
 def check_config(authgate, name, facts, workdir):
-    """Runs `authgate check-config` on the shipped file; returns its effective values."""
+    """Runs `authgate check-config` on the shipped file, with the AUTHGATE_* values the Deployment
+    sets; returns the effective values, secret files as the pod names them."""
     w = f"{name}: authgate.yaml"
     if facts is None or facts["config"] is None:
         fail(w, "no configuration to check")
@@ -281,37 +314,33 @@ def check_config(authgate, name, facts, workdir):
     path = os.path.join(workdir, f"{name.replace('/', '_')}.yaml")
     with open(path, "w", encoding="utf-8") as f:
         f.write(facts["config"])
+    pod_env = {**clean_env(), **facts["env"]}
 
-    # 1. As shipped, outside the pod: the only problems are the two secret files, and they are
-    #    exactly the files the Deployment mounts from the Secret.
+    # 1. As the pod starts it, outside the pod: the only problems are the secret files, and they
+    #    are exactly files the Deployment mounts from the Secret.
     run = subprocess.run([authgate, "check-config", "--config", path], capture_output=True,
-                         text=True, env=clean_env(), check=False)
+                         text=True, env=pod_env, check=False)
     expect(w, run.returncode == 1, f"check-config without the secret files: exit {run.returncode}")
     problems = sorted(l for l in run.stderr.splitlines() if not l.startswith("warning:"))
     wanted = {}
     for line in problems:
-        match = re.match(r'^(provider\.client_secret_file|cookie\.secret_file): cannot read '
-                         r'"([^"]+)": ', line)
+        match = re.match(r'^(' + "|".join(re.escape(o) for o in SECRET_FILE_OPTIONS) +
+                         r'): cannot read "([^"]+)": ', line)
         if not expect(w, match is not None, f"unexpected problem: {line}"):
             continue
         wanted[match.group(1)] = match.group(2)
         expect(w, match.group(2) in facts["secret_files"],
                f"{match.group(1)} is {match.group(2)}, which the Deployment does not mount "
                f"(it mounts {sorted(facts['secret_files'])})")
-    expect(w, set(wanted) == {"provider.client_secret_file", "cookie.secret_file"},
-           "secrets must come from the mounted Secret files "
-           f"(files named: {sorted(wanted)})")
 
     # 2. With dummy secret files in their place: valid, no warnings.
-    env = clean_env()
-    client = os.path.join(workdir, "client-secret")
-    cookie = os.path.join(workdir, "cookie-secret")
-    with open(client, "w", encoding="utf-8") as f:
-        f.write("dummy-client-secret\n")
-    with open(cookie, "w", encoding="utf-8") as f:
-        f.write("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n")
-    env["AUTHGATE_PROVIDER_CLIENT_SECRET_FILE"] = client
-    env["AUTHGATE_COOKIE_SECRET_FILE"] = cookie
+    env = dict(pod_env)
+    for option in sorted(ALWAYS_SECRET_FILES | set(wanted)):
+        variable, content = SECRET_FILE_OPTIONS[option]
+        dummy = os.path.join(workdir, option.replace(".", "_"))
+        with open(dummy, "w", encoding="utf-8") as f:
+            f.write(content)
+        env[variable] = dummy
     run = subprocess.run([authgate, "check-config", "--config", path], capture_output=True,
                          text=True, env=env, check=False)
     if not expect(w, run.returncode == 0,
@@ -320,7 +349,13 @@ def check_config(authgate, name, facts, workdir):
     expect(w, run.stderr.strip() == "", f"check-config warns: {run.stderr.strip()}")
     summary = parse_summary(run.stdout)
     expect(w, len(summary) > 20, "check-config printed no summary")
-    for key in ("provider.client_secret", "cookie.secret"):
+    secrets = set(ALWAYS_SECRET_FILES)
+    if dig(summary, "session_store", 0) == "redis":
+        secrets.add("redis.password_file")
+    expect(w, set(wanted) == secrets, "secrets must come from the mounted Secret files "
+           f"(files named: {sorted(wanted)}, want {sorted(secrets)})")
+    for option in sorted(secrets):
+        key = option[:-len("_file")]
         expect(w, dig(summary, key, 1) == "secret file", f"{key} is not read from its file")
     address = dig(summary, "server.http_address", 0, default="")
     expect(w, address.rsplit(":", 1)[-1] == "4180", f"server.http_address {address!r} not :4180")
@@ -328,7 +363,122 @@ def check_config(authgate, name, facts, workdir):
            "ping_path is not the liveness probe's path")
     expect(w, dig(summary, "ready_path", 0) == facts["probes"].get("readinessProbe"),
            "ready_path is not the readiness probe's path")
-    return {k: v[0] for k, v in summary.items()}
+    return {**{k: v[0] for k, v in summary.items()}, **wanted}
+
+
+# --- Redis sessions (deploy/components/redis) ------------------------------------------------
+
+def option_value(argv, option):
+    """The word after `option` in a command line, or None."""
+    return argv[argv.index(option) + 1] if option in argv[:-1] else None
+
+
+def probe_reaches_redis(container, probe):
+    command = " ".join(dig(probe, "exec", "command", default=[]))
+    port = dig(probe, "tcpSocket", "port")
+    return ("redis-cli" in command and "ping" in command) or \
+        (port is not None and container_port(container, port) == REDIS_PORT)
+
+
+def check_redis(r, facts, config):
+    """With session_store: redis, authgate's redis.* settings reach the Redis of the rendering,
+    which keeps its data, asks for the password authgate reads, and runs unprivileged."""
+    name, ns = r.name, facts["namespace"]
+    statefulsets = [s for s in r.all("StatefulSet") if dig(s, "metadata", "name") == REDIS_NAME]
+    if config.get("session_store") != "redis":
+        expect(name, not statefulsets,
+               f"StatefulSet {REDIS_NAME} but session_store {config.get('session_store')!r}")
+        return
+    sts = r.one("StatefulSet", REDIS_NAME, ns)
+    if sts is None:
+        return
+    w = r.where("StatefulSet", REDIS_NAME)
+    spec = sts["spec"]
+    pod = dig(spec, "template", "spec", default={})
+    labels = dig(spec, "template", "metadata", "labels", default={})
+    expect(w, spec.get("replicas") == 1, f"replicas {spec.get('replicas')}: a single Redis has 1")
+    expect(w, selects(dig(spec, "selector", "matchLabels"), labels),
+           "selector does not match the pod labels")
+    expect(w, not selects(dig(spec, "selector", "matchLabels"), facts["labels"]),
+           "its selector also matches authgate's pods")
+    expect(w, r.one("Service", spec.get("serviceName"), ns) is not None,
+           f"serviceName {spec.get('serviceName')!r} is not a Service")
+    containers = pod.get("containers", [])
+    if not expect(w, len(containers) == 1, "expected one container"):
+        return
+    c = containers[0]
+    expect(w, c.get("image", "").startswith("redis:"), f"image {c.get('image')!r} is not redis:*")
+    argv = (c.get("command") or []) + (c.get("args") or [])
+    expect(w, option_value(argv, "--appendonly") == "yes",
+           "--appendonly is not yes: a restart would end every session")
+
+    # Persistence: --dir is a volume from a volumeClaimTemplate.
+    claims = {dig(t, "metadata", "name") for t in spec.get("volumeClaimTemplates", [])}
+    data_dir = option_value(argv, "--dir")
+    mounts = [m for m in c.get("volumeMounts", []) if m.get("mountPath") == data_dir]
+    expect(w, mounts and mounts[0].get("name") in claims,
+           f"--dir {data_dir!r} is not a volume from volumeClaimTemplates {sorted(claims)}")
+
+    # The password: --requirepass $(VAR), VAR from the same Secret key as redis.password_file.
+    env = {e.get("name"): e for e in c.get("env", [])}
+    requirepass = option_value(argv, "--requirepass") or ""
+    variable = re.fullmatch(r"\$\((\w+)\)", requirepass)
+    redis_key = None
+    if expect(w, variable is not None, f"--requirepass {requirepass!r} is not $(VARIABLE)"):
+        ref = dig(env, variable.group(1), "valueFrom", "secretKeyRef", default={})
+        redis_key = ref.get("key")
+        expect(w, ref.get("name") == SECRET_NAME,
+               f"{variable.group(1)} is not from Secret {SECRET_NAME}")
+    password_file = config.get("redis.password_file", "")
+    authgate_key = facts["secret_files"].get(password_file)
+    expect(w, redis_key is not None and redis_key == authgate_key,
+           f"requirepass is Secret key {redis_key!r}, but authgate's redis.password_file "
+           f"{password_file!r} is key {authgate_key!r}")
+
+    psc = pod.get("securityContext", {})
+    csc = c.get("securityContext", {})
+    expect(w, psc.get("runAsNonRoot") is True or csc.get("runAsNonRoot") is True,
+           "runAsNonRoot is not true")
+    expect(w, csc.get("runAsUser", psc.get("runAsUser")) not in (None, 0), "runs as root")
+    expect(w, csc.get("allowPrivilegeEscalation") is False, "allowPrivilegeEscalation is not false")
+    expect(w, dig(csc, "capabilities", "drop") == ["ALL"], "capabilities.drop is not [ALL]")
+    expect(w, csc.get("readOnlyRootFilesystem") is True, "readOnlyRootFilesystem is not true")
+    expect(w, pod.get("automountServiceAccountToken") is False, "mounts a service-account token")
+    for kind in ("requests", "limits"):
+        for resource in ("cpu", "memory"):
+            expect(w, dig(c, "resources", kind, resource) is not None,
+                   f"resources.{kind}.{resource} is not set")
+    for probe in ("livenessProbe", "readinessProbe"):
+        expect(w, probe_reaches_redis(c, c.get(probe, {})),
+               f"{probe} is neither `redis-cli ping` nor a TCP check of port {REDIS_PORT}")
+
+    # authgate's redis.connection_url names a Service port that reaches this Redis.
+    url = config.get("redis.connection_url", "")
+    parts = urllib.parse.urlsplit(url)
+    host = (parts.hostname or "").split(".")
+    port = parts.port or REDIS_PORT
+    expect(name, parts.scheme in ("redis", "rediss") and (len(host) == 1 or host[1] == ns),
+           f"redis.connection_url {url!r} is not a redis:// URL of a Service in {ns}")
+    service = r.one("Service", host[0], ns)
+    if service is not None:
+        ws = r.where("Service", host[0])
+        expect(ws, selects(dig(service, "spec", "selector"), labels),
+               "selector does not match the Redis pod")
+        expect(ws, any(p.get("port") == port and
+                       container_port(c, p.get("targetPort", p.get("port"))) == REDIS_PORT
+                       for p in dig(service, "spec", "ports", default=[])),
+               f"no port {port} (redis.connection_url {url!r}) to Redis's {REDIS_PORT}")
+
+    # Only authgate's pods may connect.
+    policies = [p for p in r.all("NetworkPolicy", ns)
+                if selects(dig(p, "spec", "podSelector", "matchLabels"), labels)]
+    admits = [rule for p in policies for rule in dig(p, "spec", "ingress", default=[])
+              if any(selects(dig(f, "podSelector", "matchLabels"), facts["labels"])
+                     for f in rule.get("from", [])) and
+              any(container_port(c, q.get("port")) == REDIS_PORT for q in rule.get("ports", []))]
+    expect(name, policies, f"no NetworkPolicy limits who reaches {REDIS_NAME}")
+    expect(name, not policies or admits,
+           f"the NetworkPolicy of {REDIS_NAME} does not admit authgate's pods on {REDIS_PORT}")
 
 
 # --- the Istio overlay -----------------------------------------------------------------------
@@ -696,6 +846,13 @@ def main():
         for name, r in renderings.items():
             facts[name] = check_authgate_objects(r)
             configs[name] = check_config(args.authgate, name, facts[name], workdir)
+            if facts[name] and configs[name]:
+                check_redis(r, facts[name], configs[name])
+        # The base keeps cookie sessions; one overlay exercises deploy/components/redis.
+        for name, store in (("base", "cookie"), ("overlays/nginx-ingress", "redis")):
+            if configs.get(name):
+                expect(name, configs[name].get("session_store") == store,
+                       f"session_store {configs[name].get('session_store')!r}, want {store!r}")
 
         if "overlays/istio" in renderings and facts.get("overlays/istio"):
             operator_path = os.path.join(deploy, "overlays", "istio", "istio-operator.yaml")

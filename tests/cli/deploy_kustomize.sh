@@ -70,7 +70,8 @@ mutate writable-root deploy/base/deployment.yaml \
 mutate wrong-probe deploy/base/deployment.yaml \
   's|path: /ready|path: /readyz|' "readinessProbe path '/readyz'"
 mutate no-pdb deploy/base/poddisruptionbudget.yaml \
-  's/minAvailable: 1/minAvailable: 0/' 'PDB minAvailable is not 1'
+  's/maxUnavailable: 1/maxUnavailable: 2/' 'PDB allows maxUnavailable 2'
+mutate two-replicas deploy/base/deployment.yaml 's/replicas: 3/replicas: 2/' 'replicas 2, want 3'
 mutate secret-path deploy/overlays/istio/authgate/authgate.yaml \
   's|/etc/authgate/secrets/cookie-secret|/etc/authgate/cookie-secret|' 'which the Deployment does not mount'
 mutate bad-config deploy/overlays/nginx-ingress/authgate/authgate.yaml \
@@ -78,8 +79,18 @@ mutate bad-config deploy/overlays/nginx-ingress/authgate/authgate.yaml \
 mutate nginx-signin deploy/overlays/nginx-ingress/demo/ingress.yaml \
   '/auth-signin:/d' 'auth-signin'
 mutate root-image deploy/Dockerfile '/^USER /d' 'no USER in the runtime stage'
-mutate new-library scripts/bootstrap 's/libcli11-dev/libcli11-dev libhiredis-dev/' \
-  "build stage lacks packages scripts/bootstrap lists: ['libhiredis-dev']"
+mutate new-library scripts/bootstrap 's/libcli11-dev/libcli11-dev libnghttp2-dev/' \
+  "build stage lacks packages scripts/bootstrap lists: ['libnghttp2-dev']"
+# deploy/components/redis, exercised by the ingress-nginx overlay.
+mutate redis-port deploy/components/redis/service.yaml \
+  's/port: 6379/port: 6380/' 'Service/authgate-redis: no port 6379'
+mutate redis-password-path deploy/components/redis/authgate-patch.yaml \
+  's|/etc/authgate/secrets/redis-password|/etc/authgate/redis-password|' \
+  'redis.password_file is /etc/authgate/redis-password, which the Deployment does not mount'
+mutate redis-password-key deploy/components/redis/statefulset.yaml \
+  's/key: redis-password/key: redis-auth/' "requirepass is Secret key 'redis-auth'"
+mutate redis-no-aof deploy/components/redis/statefulset.yaml \
+  '/- --appendonly/{n;s/"yes"/"no"/}' '--appendonly is not yes'
 
 if [ "$failures" -ne 0 ]; then
   echo "$failures check(s) failed" >&2

@@ -114,16 +114,18 @@ TEST(ConfigOauth2Proxy, FlagsAndFileStillWinOverTheEnvironment) {
 }
 
 TEST(ConfigOauth2Proxy, UnsupportedVariablesAreProblemsWithSuggestions) {
-  auto loaded = load(Inputs{.env = oauth2ProxyEnv({{"OAUTH2_PROXY_SESSION_STORE_TYPE", "redis"},
-                                                   {"OAUTH2_PROXY_UPSTREAM", "static://200"}})});
+  auto loaded =
+      load(Inputs{.env = oauth2ProxyEnv({{"OAUTH2_PROXY_REDIS_CONNECTION_IDLE_TIMEOUT", "30"},
+                                         {"OAUTH2_PROXY_UPSTREAM", "static://200"}})});
   ASSERT_FALSE(loaded);
-  EXPECT_THAT(lines(loaded.error()),
-              ElementsAre("OAUTH2_PROXY_SESSION_STORE_TYPE: oauth2-proxy's "
-                          "session_store_type is not yet supported by authgate (refused rather "
-                          "than ignored, so that nothing runs with it silently dropped)",
-                          "OAUTH2_PROXY_UPSTREAM: not an option authgate supports (oauth2-proxy "
-                          "variables are accepted only for the options docs/configuration.md "
-                          "lists); did you mean OAUTH2_PROXY_UPSTREAMS?"));
+  EXPECT_THAT(
+      lines(loaded.error()),
+      ElementsAre("OAUTH2_PROXY_REDIS_CONNECTION_IDLE_TIMEOUT: oauth2-proxy's "
+                  "redis_connection_idle_timeout is not yet supported by authgate (refused rather "
+                  "than ignored, so that nothing runs with it silently dropped)",
+                  "OAUTH2_PROXY_UPSTREAM: not an option authgate supports (oauth2-proxy "
+                  "variables are accepted only for the options docs/configuration.md "
+                  "lists); did you mean OAUTH2_PROXY_UPSTREAMS?"));
 }
 
 TEST(ConfigOauth2Proxy, CosmeticVariablesAreWarningsAndServiceLinksAreIgnored) {
@@ -154,9 +156,10 @@ TEST(ConfigOauth2Proxy, ClassifiesForeignVariables) {
   EXPECT_EQ(classifyForeignVariable("OAUTH2_PROXY_PORT_80_TCP_OTHER"),
             ForeignVariable::Unsupported);
   EXPECT_EQ(classifyForeignVariable("OAUTH2_PROXY_PASS_BASIC_AUTH"), ForeignVariable::Unsupported);
-  EXPECT_EQ(classifyForeignVariable("OAUTH2_PROXY_REDIS_CONNECTION_URL"),
+  EXPECT_EQ(classifyForeignVariable("OAUTH2_PROXY_REDIS_CONNECTION_IDLE_TIMEOUT"),
             ForeignVariable::NotYetSupported);
-  EXPECT_EQ(classifyOauth2ProxyName("session_store_type"), ForeignVariable::NotYetSupported);
+  EXPECT_EQ(classifyOauth2ProxyName("redis_connection_idle_timeout"),
+            ForeignVariable::NotYetSupported);
   EXPECT_EQ(classifyOauth2ProxyName("banner"), ForeignVariable::Ignorable);
   EXPECT_EQ(classifyOauth2ProxyName("service_host"), ForeignVariable::Unsupported);
   EXPECT_EQ(classifyForeignVariable("OAUTH2_PROXY_"), ForeignVariable::Unsupported);
@@ -274,9 +277,8 @@ TEST(ConfigOauth2Proxy, ReferenceMapsEveryOauth2ProxyName) {
   EXPECT_THAT(reference, HasSubstr("| `--upstream` | `OAUTH2_PROXY_UPSTREAMS` | [`upstreams`]"
                                    "(#upstreams) | `AUTHGATE_UPSTREAMS` |"));
   EXPECT_THAT(reference, HasSubstr("`silence_ping_logging`"));
-  EXPECT_THAT(
-      reference,
-      HasSubstr("saying \"not yet supported\": `session_store_type`, `redis_connection_url`"));
+  EXPECT_THAT(reference,
+              HasSubstr("saying \"not yet supported\": `redis_connection_idle_timeout`"));
   EXPECT_THAT(reference,
               HasSubstr("| Flag | `--trusted-proxy-ip` or `--trusted-proxy` (repeatable) |"));
 }

@@ -117,16 +117,17 @@ TEST(ConfigToml, ValuesTakeOauth2ProxysShapes) {
 TEST(ConfigToml, UnknownAndUnsupportedKeysAreNamed) {
   EXPECT_THAT(
       problemsOf(std::string(kRequired) + "upstream = [\"static://200\"]\n"
-                                          "session_store_type = \"redis\"\n"
+                                          "redis_connection_idle_timeout = 30\n"
                                           "frobnicate = 1\n"),
       // In key order: toml++ keeps a table sorted.
-      ElementsAre("frobnicate: unknown option: not an oauth2-proxy option authgate supports (line "
-                  "7)",
-                  "session_store_type: oauth2-proxy's session_store_type is not yet "
-                  "supported by authgate (refused rather than ignored, so that nothing runs with "
-                  "it silently dropped) (line 6)",
-                  "upstream: unknown option: not an oauth2-proxy option authgate supports (line "
-                  "5); did you mean upstreams?"));
+      ElementsAre(
+          "frobnicate: unknown option: not an oauth2-proxy option authgate supports (line "
+          "7)",
+          "redis_connection_idle_timeout: oauth2-proxy's redis_connection_idle_timeout is not yet "
+          "supported by authgate (refused rather than ignored, so that nothing runs with "
+          "it silently dropped) (line 6)",
+          "upstream: unknown option: not an oauth2-proxy option authgate supports (line "
+          "5); did you mean upstreams?"));
 }
 
 TEST(ConfigToml, WrongShapesAreProblemsNamingTheKey) {

@@ -80,7 +80,7 @@ class GateFixture : public ::testing::Test {
     auto built = core::gate::Gate::create(settings, secrets_, {".example.com"});
     ASSERT_TRUE(built) << built.error();
     runner_.emplace(std::make_shared<const core::gate::Gate>(std::move(*built)), provider_, clock_,
-                    bearerKeys_);
+                    bearerKeys_, store_);
 
     service_.emplace(extauthz::ExtAuthzOptions{.address = "127.0.0.1:0"}, *runner_,
                      io_.get_executor());
@@ -166,6 +166,7 @@ class GateFixture : public ::testing::Test {
   std::shared_ptr<idp::Provider> provider_;
   std::vector<core::session::CookieSecret> secrets_;
   std::shared_ptr<const core::gate::BearerKeySource> bearerKeys_;  // set by configureGate
+  std::shared_ptr<sessions::SessionStore> store_;  // set by configureGate (serverSessions)
   std::optional<DecisionRunner> runner_;
   std::optional<extauthz::ExtAuthzService> service_;
   std::shared_ptr<::grpc::Channel> channel_;

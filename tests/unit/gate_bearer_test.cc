@@ -8,6 +8,7 @@
 
 #include "bearer_testing.h"
 #include "core/gate/bearer.h"
+#include "core/gate/identity_headers.h"
 #include "core/jose/jws.h"
 
 namespace authgate::core::gate {
@@ -144,7 +145,15 @@ TEST_F(GateBearerTest, DefaultLocationIsTheAuthorizationHeader) {
   EXPECT_EQ(identity.session.expiresAt, kNow + 600);
   EXPECT_TRUE(identity.outputHeaders.empty());
   // forwardOriginalToken defaults to false: the header is stripped, in the rule's spelling.
-  EXPECT_EQ(outcome.removeHeaders, std::vector<std::string>{"Authorization"});
+  EXPECT_EQ(outcome.removedHeader, "Authorization");
+  // What an Allow passes on: the identity headers, and every header removed on allow plus it.
+  ASSERT_NE(outcome.allowed, nullptr);
+  std::vector<std::string> removed = bearer.removedOnAllow(settings_);
+  removed.emplace_back("Authorization");
+  EXPECT_EQ(outcome.allowed->remove, removed);
+  EXPECT_EQ(outcome.allowed->upstream, upstreamIdentityHeaders(identity.session, settings_));
+  EXPECT_EQ(outcome.allowed->gateway, gatewayIdentityHeaders(identity.session, settings_));
+  EXPECT_EQ(outcome.allowed->user, "user@example.com");
 }
 
 TEST_F(GateBearerTest, DefaultLocationsAlsoReadTheAccessTokenParameter) {
@@ -153,7 +162,9 @@ TEST_F(GateBearerTest, DefaultLocationsAlsoReadTheAccessTokenParameter) {
   request.withQuery("a=1&access_token=" + token());
   const auto outcome = check(bearer, request);
   ASSERT_EQ(outcome.kind, Kind::Valid) << outcome.description;
-  EXPECT_TRUE(outcome.removeHeaders.empty());  // query tokens are left in place
+  EXPECT_TRUE(outcome.removedHeader.empty());  // query tokens are left in place
+  ASSERT_NE(outcome.allowed, nullptr);
+  EXPECT_EQ(outcome.allowed->remove, bearer.removedOnAllow(settings_));
 }
 
 TEST_F(GateBearerTest, PrefixIsComparedCaseInsensitively) {
@@ -183,12 +194,14 @@ TEST_F(GateBearerTest, ConfiguredHeaderWithAndWithoutPrefix) {
   plain.header("x-jwt", token());
   auto outcome = check(bearer, plain);
   ASSERT_EQ(outcome.kind, Kind::Valid) << outcome.description;
-  EXPECT_EQ(outcome.removeHeaders, std::vector<std::string>{"X-Jwt"});
+  EXPECT_EQ(outcome.removedHeader, "X-Jwt");
+  EXPECT_EQ(outcome.allowed->remove.back(), "X-Jwt");
   Request prefixed;
   prefixed.header("X-Api-Auth", "token " + token());
   outcome = check(bearer, prefixed);
   ASSERT_EQ(outcome.kind, Kind::Valid) << outcome.description;
-  EXPECT_EQ(outcome.removeHeaders, std::vector<std::string>{"X-Api-Auth"});
+  EXPECT_EQ(outcome.removedHeader, "X-Api-Auth");
+  EXPECT_EQ(outcome.allowed->remove.back(), "X-Api-Auth");
   // Prefix mismatch: no token there.
   Request mismatch;
   mismatch.header("X-Api-Auth", "Bearer " + token());
@@ -209,7 +222,7 @@ TEST_F(GateBearerTest, ConfiguredParamAndCookie) {
   cookie.header("Cookie", "theme=dark; api_token=" + token() + "; x=1");
   const auto outcome = check(bearer, cookie);
   ASSERT_EQ(outcome.kind, Kind::Valid) << outcome.description;
-  EXPECT_TRUE(outcome.removeHeaders.empty());  // cookies are left in place
+  EXPECT_TRUE(outcome.removedHeader.empty());  // cookies are left in place
   Request other;
   other.header("Cookie", "API_TOKEN=" + token());  // cookie names are case-sensitive
   EXPECT_EQ(check(bearer, other).kind, Kind::Absent);
@@ -272,7 +285,7 @@ TEST_F(GateBearerTest, FirstTokenInRuleThenLocationOrderWins) {
   auto outcome = check(bearer, both);
   ASSERT_EQ(outcome.kind, Kind::Valid) << outcome.description;
   EXPECT_EQ(outcome.identity->rule, 0u);
-  EXPECT_EQ(outcome.removeHeaders, std::vector<std::string>{"X-First"});
+  EXPECT_EQ(outcome.removedHeader, "X-First");
   // An invalid first token is not rescued by a valid second one.
   Request broken;
   broken.header("X-Second", token()).header("X-First", "garbage");
@@ -418,6 +431,15 @@ TEST_F(GateBearerTest, OutputHeaders) {
                                                                       {"X-Verified", "true"},
                                                                       {"X-Evil", "aX-Injected: 1"},
                                                                       {"X-Jwt-Payload", segment}}));
+  // An Allow sets them after the identity headers, on the upstream and for a gateway.
+  std::vector<HeaderLine> upstream = upstreamIdentityHeaders(outcome.identity->session, settings_);
+  upstream.insert(upstream.end(), outcome.identity->outputHeaders.begin(),
+                  outcome.identity->outputHeaders.end());
+  EXPECT_EQ(outcome.allowed->upstream, upstream);
+  std::vector<HeaderLine> gateway = gatewayIdentityHeaders(outcome.identity->session, settings_);
+  gateway.insert(gateway.end(), outcome.identity->outputHeaders.begin(),
+                 outcome.identity->outputHeaders.end());
+  EXPECT_EQ(outcome.allowed->gateway, gateway);
   // The payload header is the base64url JSON payload.
   const auto decoded = base64url::decodeToString(segment);
   ASSERT_TRUE(decoded);
@@ -432,7 +454,7 @@ TEST_F(GateBearerTest, ForwardOriginalTokenKeepsTheHeader) {
   forward.forwardOriginalToken = true;
   const auto outcome = bearerHeader(make({forward}), token());
   ASSERT_EQ(outcome.kind, Kind::Valid);
-  EXPECT_TRUE(outcome.removeHeaders.empty());
+  EXPECT_TRUE(outcome.removedHeader.empty());
 }
 
 TEST_F(GateBearerTest, CacheHitNeedsNoKeys) {
@@ -445,7 +467,8 @@ TEST_F(GateBearerTest, CacheHitNeedsNoKeys) {
   const auto second = bearerHeader(bearer, jwt);
   ASSERT_EQ(second.kind, Kind::Valid) << second.description;
   EXPECT_EQ(second.identity, first.identity);
-  EXPECT_EQ(second.removeHeaders, std::vector<std::string>{"Authorization"});
+  EXPECT_EQ(second.removedHeader, "Authorization");
+  EXPECT_EQ(second.allowed, first.allowed);  // prepared once, when the token was verified
   EXPECT_EQ(bearer.cache().hits(), 1u);
   // Past exp + skew the entry is not used: verification runs again (and has no keys now).
   Request later;

@@ -220,8 +220,8 @@ TEST_F(GateRefreshTest, ARefreshAllowsTheRequestAndReissuesTheCookie) {
   Decision decision = complete({}, refresh, rotated());
   ASSERT_TRUE(std::holds_alternative<Allow>(decision));
   const Allow& allow = std::get<Allow>(decision);
-  EXPECT_EQ(header(allow.upstreamHeaders, "X-Forwarded-User"), "alice@example.com");
-  EXPECT_EQ(header(allow.upstreamHeaders, "X-Forwarded-Groups"), "devs");
+  EXPECT_EQ(header(allow.upstreamHeaders(), "X-Forwarded-User"), "alice@example.com");
+  EXPECT_EQ(header(allow.upstreamHeaders(), "X-Forwarded-Groups"), "devs");
   const session::Session stored = storedSession(allow.responseHeaders);
   EXPECT_EQ(stored.accessToken, "at-2");
   EXPECT_EQ(stored.accessTokenExpiresAt, kNow + 300);
@@ -264,7 +264,7 @@ TEST_F(GateRefreshTest, TakesIdentityFromAVerifiedNewIdToken) {
   oidc::TokenResponse tokens = rotated();
   tokens.idToken = idToken("alice-id", {"admins", "devs"});
   auto allow = std::get<Allow>(complete({}, refresh, tokens));
-  EXPECT_EQ(header(allow.upstreamHeaders, "X-Forwarded-Groups"), "admins,devs");
+  EXPECT_EQ(header(allow.upstreamHeaders(), "X-Forwarded-Groups"), "admins,devs");
   const session::Session stored = storedSession(allow.responseHeaders);
   EXPECT_EQ(stored.idToken, tokens.idToken);
   EXPECT_EQ(stored.idTokenExpiresAt, kNow + 600);
@@ -335,7 +335,7 @@ TEST_F(GateRefreshTest, AnUnreachableIdpEndsNoSession) {
   session.accessTokenExpiresAt = kNow + 600;
   auto allow = std::get<Allow>(
       complete({}, refreshOf(session), fail(oidc::TokenError{"transport_error", "refused"})));
-  EXPECT_EQ(header(allow.upstreamHeaders, "X-Forwarded-User"), "alice@example.com");
+  EXPECT_EQ(header(allow.upstreamHeaders(), "X-Forwarded-User"), "alice@example.com");
   EXPECT_TRUE(allow.responseHeaders.empty());
 }
 

@@ -125,9 +125,11 @@ TEST(GrpcCheckTranslation, TheForwardedProtoOfAFrontProxyWinsOverEnvoysScheme) {
 
 TEST(GrpcCheckTranslation, AnAllowOverwritesIdentityAndRemovesOnlyWhatItDoesNotSet) {
   gate::Allow allow;
-  allow.upstreamHeaders = {{"X-Forwarded-User", "alice"}};  // reverse-proxy mode only
-  allow.gatewayHeaders = {{"X-Auth-Request-User", "alice"}, {"Authorization", "Bearer t"}};
-  allow.removeHeaders = {"X-Auth-Request-User", "X-Auth-Request-Email", "Authorization"};
+  allow.headers = std::make_shared<const gate::AllowedHeaders>(gate::AllowedHeaders{
+      .upstream = {{"X-Forwarded-User", "alice"}},  // reverse-proxy mode only
+      .gateway = {{"X-Auth-Request-User", "alice"}, {"Authorization", "Bearer t"}},
+      .remove = {"X-Auth-Request-User", "X-Auth-Request-Email", "Authorization"},
+      .user = "alice"});
   allow.responseHeaders = {{"Set-Cookie", "a=1"}, {"Set-Cookie", "b=2"}};
   v3::CheckResponse response;
   toCheckResponse(gate::Decision(allow), response);

@@ -23,7 +23,8 @@ const auto kTime = std::chrono::sys_days{std::chrono::year{2024} / 5 / 1} + 12h 
 
 gate::Allow allowAs(std::string user) {
   gate::Allow allow;
-  allow.user = std::move(user);
+  allow.headers =
+      std::make_shared<const gate::AllowedHeaders>(gate::AllowedHeaders{.user = std::move(user)});
   return allow;
 }
 

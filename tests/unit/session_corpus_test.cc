@@ -142,10 +142,15 @@ bool accepted(std::string_view input) {
         }
         text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
       }
-      const auto joined = joinCookie("_authgate", [&jar](std::string_view name) {
-        const auto found = jar.find(name);
-        return found == jar.end() ? std::nullopt : std::optional<std::string_view>(found->second);
-      });
+      std::string storage;
+      const auto joined = joinCookie(
+          "_authgate",
+          [&jar](std::string_view name) {
+            const auto found = jar.find(name);
+            return found == jar.end() ? std::nullopt
+                                      : std::optional<std::string_view>(found->second);
+          },
+          storage);
       return joined && *joined && codec.open(**joined, kFuzzNow).hasValue();
     }
   }

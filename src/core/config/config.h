@@ -113,10 +113,33 @@ struct HeadersConfig {
   bool upstreamAuthorization = false;  // Authorization: Bearer <id_token> to the upstream
 };
 
+// The Redis server(s) holding server-side sessions (session_store: redis; io/redis). Exactly one
+// of: connectionUrl (standalone), useSentinel with sentinelMasterName and
+// sentinelConnectionUrls, useCluster with clusterConnectionUrls.
+struct RedisConfig {
+  std::string connectionUrl;  // redis://[[user]:password@]host[:port][/db] or rediss://
+  std::string username;       // overrides the URLs' user (Redis 6 ACL)
+  Secret password;            // overrides the URLs' password
+  SecretFile passwordFile;
+  bool useSentinel = false;
+  std::string sentinelMasterName;
+  std::vector<std::string> sentinelConnectionUrls;
+  Secret sentinelPassword;
+  bool useCluster = false;
+  std::vector<std::string> clusterConnectionUrls;
+  std::string caPath;  // PEM CA bundle for rediss://; "" = the system store
+  bool insecureSkipTlsVerify = false;
+  std::chrono::seconds connectTimeout{0};
+  std::chrono::seconds commandTimeout{0};
+  std::int64_t poolSize = 0;
+  std::string keyPrefix;
+  std::chrono::seconds localCacheTtl{0};  // a session read from Redis is reused this long
+};
+
 struct LoggingConfig {
-  std::string level;       // trace, debug, info, warn or error
-  std::string format;      // text or json
-  bool accessLog = true;   // one line per decision (oauth2-proxy's request_logging)
+  std::string level;      // trace, debug, info, warn or error
+  std::string format;     // text or json
+  bool accessLog = true;  // one line per decision (oauth2-proxy's request_logging)
 };
 
 struct Config {
@@ -137,9 +160,11 @@ struct Config {
   std::vector<std::string> policyFiles;      // Istio AuthorizationPolicy/RequestAuthentication
   bool skipJwtBearerTokens = false;          // bearer JWTs of the login provider's issuer
   std::vector<std::string> extraJwtIssuers;  // "issuer=audience", with skipJwtBearerTokens
-  std::int64_t jwtCacheSize = 0;      // verified bearer tokens kept; 0: no cache
-  std::int64_t sessionCacheSize = 0;  // opened session cookies kept; 0: no cache
-  bool reverseProxy = false;                 // accepted for oauth2-proxy; trustedProxies decides
+  std::int64_t jwtCacheSize = 0;             // verified bearer tokens kept; 0: no cache
+  std::int64_t sessionCacheSize = 0;         // opened session cookies kept; 0: no cache
+  std::string sessionStore;                  // "cookie" or "redis"
+  std::chrono::seconds sessionIdleTimeout{0};  // 0: sessions end only at cookie.expire
+  bool reverseProxy = false;                   // accepted for oauth2-proxy; trustedProxies decides
   bool skipProviderButton = true;  // accepted for oauth2-proxy; always straight to the IdP
   std::string pingPath;
   std::string readyPath;
@@ -147,6 +172,7 @@ struct Config {
   CookieConfig cookie;
   ProxyConfig proxy;
   HeadersConfig headers;
+  RedisConfig redis;
   LoggingConfig logging;
 
   // The authorization policies and bearer-token rules (no schema rows): those of the Istio

@@ -23,11 +23,9 @@ constexpr std::string_view kIgnorable[] = {
     "silence_ping_logging",   "standard_logging",       "standard_logging_format",
 };
 
-// oauth2-proxy options authgate will implement (each has its issue) but does not yet.
+// oauth2-proxy options authgate will implement but does not yet.
 constexpr std::string_view kNotYetSupported[] = {
-    "session_store_type", "redis_connection_url",          "redis_password",
-    "redis_use_sentinel", "redis_sentinel_master_name",    "redis_sentinel_connection_urls",
-    "redis_use_cluster",  "redis_cluster_connection_urls",
+    "redis_connection_idle_timeout",
 };
 
 std::vector<std::string_view> segments(std::string_view name) {

@@ -17,6 +17,7 @@ constexpr std::int64_t kMinHeaderBytes = 1024;  // a request line and a few cook
 constexpr std::int64_t kMaxHeaderBytes = 1024 * 1024;
 constexpr std::int64_t kMaxIdleConnections = 10'000;
 constexpr std::int64_t kMaxCacheEntries = 10'000'000;
+constexpr std::int64_t kMaxRedisPool = 64;
 
 class Rules {
  public:
@@ -203,6 +204,65 @@ void checkCookie(const CookieConfig& cookie, Rules& rules) {
   }
 }
 
+// session_store: redis needs exactly one way to reach Redis; the redis.* keys mean nothing
+// with cookie sessions (and a forgotten session_store line would silently keep cookies).
+void checkSessionStore(const Config& config, Rules& rules) {
+  const RedisConfig& redis = config.redis;
+  checkPositive(rules, "redis.connect_timeout", redis.connectTimeout);
+  checkPositive(rules, "redis.command_timeout", redis.commandTimeout);
+  checkRange(rules, "redis.pool_size", redis.poolSize, 1, kMaxRedisPool);
+  if (!rules.usable({"session_store", "redis.connection_url", "redis.use_sentinel",
+                     "redis.use_cluster", "redis.sentinel_master_name",
+                     "redis.sentinel_connection_urls", "redis.cluster_connection_urls",
+                     "session_idle_timeout", "cookie.expire"})) {
+    return;
+  }
+  const bool standalone = !redis.connectionUrl.empty();
+  if (config.sessionStore != "redis") {
+    if (standalone || redis.useSentinel || redis.useCluster) {
+      rules.report("session_store", "is \"" + config.sessionStore +
+                                        "\" but redis.* is set: set session_store: redis to "
+                                        "keep sessions in Redis");
+    }
+    if (config.sessionIdleTimeout.count() > 0) {
+      rules.report("session_store", "is \"" + config.sessionStore +
+                                        "\" but session_idle_timeout is set: an idle timeout "
+                                        "needs session_store: redis (a cookie session cannot "
+                                        "record its last use)");
+    }
+    return;
+  }
+  if (redis.useSentinel && redis.useCluster) {
+    rules.report("redis.use_cluster", "cannot be combined with redis.use_sentinel");
+  } else if (redis.useSentinel) {
+    if (redis.sentinelMasterName.empty()) {
+      rules.report("redis.sentinel_master_name", "is required with redis.use_sentinel");
+    }
+    if (redis.sentinelConnectionUrls.empty()) {
+      rules.report("redis.sentinel_connection_urls", "is required with redis.use_sentinel");
+    }
+  } else if (redis.useCluster) {
+    if (redis.clusterConnectionUrls.empty()) {
+      rules.report("redis.cluster_connection_urls", "is required with redis.use_cluster");
+    }
+  } else if (!standalone) {
+    rules.report("redis.connection_url",
+                 "is required with session_store: redis (or set redis.use_sentinel or "
+                 "redis.use_cluster)");
+  }
+  if ((redis.useSentinel || redis.useCluster) && standalone) {
+    rules.report("redis.connection_url",
+                 std::string("has no effect with ") +
+                     (redis.useSentinel ? "redis.use_sentinel" : "redis.use_cluster"));
+  }
+  if (config.sessionIdleTimeout.count() > 0 && config.cookie.expire.count() > 0 &&
+      config.sessionIdleTimeout >= config.cookie.expire) {
+    rules.report("session_idle_timeout", "must be less than cookie.expire (" +
+                                             formatDuration(config.cookie.expire) + "), got " +
+                                             formatDuration(config.sessionIdleTimeout));
+  }
+}
+
 }  // namespace
 
 void checkRelations(const Config& config, const std::set<std::string, std::less<>>& failed,
@@ -217,6 +277,7 @@ void checkRelations(const Config& config, const std::set<std::string, std::less<
   checkCaches(config, rules);
   checkListenerClash(config.server, rules);
   checkExtAuthzPrefix(config, rules);
+  checkSessionStore(config, rules);
 }
 
 void warnAboutRelations(const Config& config, Problems& warnings) {

@@ -15,6 +15,7 @@ constexpr std::string_view kAlgorithms[] = {"RS256", "RS384", "RS512", "PS256", 
 constexpr std::string_view kSameSite[] = {"lax", "strict", "none", ""};
 constexpr std::string_view kLogLevels[] = {"trace", "debug", "info", "warn", "error"};
 constexpr std::string_view kLogFormats[] = {"text", "json"};
+constexpr std::string_view kSessionStores[] = {"cookie", "redis"};
 
 using C = Config;
 using S = ServerConfig;
@@ -23,6 +24,7 @@ using K = CookieConfig;
 using H = HeadersConfig;
 using X = ProxyConfig;
 using L = LoggingConfig;
+using R = RedisConfig;
 
 // clang-format off
 // key, flag, oauth2-proxy name, field, default, required, description, example, check, choices,
@@ -121,6 +123,12 @@ const Option kOptions[] = {
   {"session_cache_size", "--session-cache-size", "", bind<&C::sessionCacheSize>(), "10000", false,
    "Opened session cookies kept (0-10000000), keyed by the SHA-256 of the cookie value, until the session's tokens are due: a repeated cookie skips decryption and the identity headers are built once. `0` opens the cookie on every request.",
    "0"},
+  {"session_store", "--session-store-type", "session_store_type", bind<&C::sessionStore>(), "cookie", false,
+   "Where sessions live: `cookie` keeps the whole session sealed in the browser's cookie (no shared state); `redis` keeps it in Redis, encrypted with a key only the browser's cookie holds, so replicas share sessions and sign-out and back-channel logout end them everywhere (see docs/scaling.md).",
+   "redis", nullptr, kSessionStores, {}, ",", "--session-store"},
+  {"session_idle_timeout", "--session-idle-timeout", "", bind<&C::sessionIdleTimeout>(), "0", false,
+   "With `session_store: redis`: a session unused this long ends, besides the absolute `cookie.expire`; `0` turns it off. Must be below `cookie.expire`.",
+   "30m"},
   {"reverse_proxy", "--reverse-proxy", "reverse_proxy", bind<&C::reverseProxy>(), "false", false,
    "Accepted for oauth2-proxy compatibility and has no effect: forwarded headers are believed only from `trusted_proxies` (a warning says so when that list is empty).",
    "true"},
@@ -214,6 +222,51 @@ const Option kOptions[] = {
    "true"},
   {"headers.upstream.authorization", "--pass-authorization-header", "pass_authorization_header", bind<&C::headers, &H::upstreamAuthorization>(), "false", false,
    "Send `Authorization: Bearer <ID token>` to the upstream (replacing the client's own).", "true"},
+  {"redis.connection_url", "--redis-connection-url", "redis_connection_url", bind<&C::redis, &R::connectionUrl>(), "", false,
+   "The Redis server of a standalone set-up: `redis://[[user]:password@]host[:port][/db]`, or `rediss://` for TLS.",
+   "redis://redis.auth.svc:6379/0"},
+  {"redis.username", "--redis-username", "redis_username", bind<&C::redis, &R::username>(), "", false,
+   "Redis user (ACL, Redis 6 or later), overriding one in the URLs; empty: the `default` user.", "authgate"},
+  {"redis.password", "--redis-password", "redis_password", bind<&C::redis, &R::password>(), "", false,
+   "Redis password (AUTH), overriding one in the URLs. Set this or `redis.password_file`, not both.",
+   "\"s3cr3t\""},
+  {"redis.password_file", "--redis-password-file", "", bind<&C::redis, &R::passwordFile>(), "", false,
+   "File holding the Redis password (one trailing newline is stripped).", "/run/secrets/redis-password",
+   nullptr, {}, "redis.password"},
+  {"redis.use_sentinel", "--redis-use-sentinel", "redis_use_sentinel", bind<&C::redis, &R::useSentinel>(), "false", false,
+   "Find the Redis master through Sentinel (`redis.sentinel_master_name` at `redis.sentinel_connection_urls`), asking again after a failover.",
+   "true"},
+  {"redis.sentinel_master_name", "--redis-sentinel-master-name", "redis_sentinel_master_name", bind<&C::redis, &R::sentinelMasterName>(), "", false,
+   "The master's name as the Sentinels know it.", "mymaster"},
+  {"redis.sentinel_connection_urls", "--redis-sentinel-connection-urls", "redis_sentinel_connection_urls", bind<&C::redis, &R::sentinelConnectionUrls>(), "", false,
+   "Sentinel addresses as `redis://host:port` URLs, tried in order; the master is reached with the scheme (TLS or not), user and database of the first.",
+   "[\"redis://sentinel-0:26379\", \"redis://sentinel-1:26379\"]"},
+  {"redis.sentinel_password", "--redis-sentinel-password", "redis_sentinel_password", bind<&C::redis, &R::sentinelPassword>(), "", false,
+   "Password of the Sentinels themselves, when they have one (`requirepass` in sentinel.conf).", "\"s3cr3t\""},
+  {"redis.use_cluster", "--redis-use-cluster", "redis_use_cluster", bind<&C::redis, &R::useCluster>(), "false", false,
+   "Use Redis Cluster: slots are read from `redis.cluster_connection_urls`, and MOVED and ASK redirections are followed.",
+   "true"},
+  {"redis.cluster_connection_urls", "--redis-cluster-connection-urls", "redis_cluster_connection_urls", bind<&C::redis, &R::clusterConnectionUrls>(), "", false,
+   "Seed nodes of the Redis Cluster as `redis://host:port` URLs (database 0 only).",
+   "[\"redis://redis-0:6379\", \"redis://redis-1:6379\"]"},
+  {"redis.ca_path", "--redis-ca-path", "redis_ca_path", bind<&C::redis, &R::caPath>(), "", false,
+   "PEM file of CA certificates trusted for `rediss://` servers, instead of the system store.",
+   "/etc/authgate/redis-ca.pem", checks::optionalFilePath},
+  {"redis.insecure_skip_tls_verify", "--redis-insecure-skip-tls-verify", "redis_insecure_skip_tls_verify", bind<&C::redis, &R::insecureSkipTlsVerify>(), "false", false,
+   "Accept any certificate from `rediss://` servers. For tests only: anyone on the path could read the sessions' ciphertext and the password.",
+   "false"},
+  {"redis.connect_timeout", "--redis-connect-timeout", "", bind<&C::redis, &R::connectTimeout>(), "2s", false,
+   "Time to connect to (and TLS-handshake with) a Redis server. Above `0`.", "1s"},
+  {"redis.command_timeout", "--redis-command-timeout", "", bind<&C::redis, &R::commandTimeout>(), "1s", false,
+   "Time a Redis command may take before the request is answered 503. Above `0`.", "2s"},
+  {"redis.pool_size", "--redis-pool-size", "", bind<&C::redis, &R::poolSize>(), "4", false,
+   "Connections per Redis server (1-64); commands are pipelined on them.", "8"},
+  {"redis.key_prefix", "--redis-key-prefix", "", bind<&C::redis, &R::keyPrefix>(), "authgate:", false,
+   "Prefix of every key authgate writes, so that one Redis can serve several deployments.",
+   "\"prod-authgate:\""},
+  {"redis.local_cache_ttl", "--redis-local-cache-ttl", "", bind<&C::redis, &R::localCacheTtl>(), "5s", false,
+   "A session read from Redis is reused from the replica's memory this long (bounded by `session_cache_size`), so repeated requests stay off Redis. A sign-out drops the copy of the replica that serves it at once; other replicas may serve theirs until it ages out. `0` reads Redis on every request.",
+   "10s"},
   {"logging.level", "--log-level", "", bind<&C::logging, &L::level>(), "info", false,
    "Least severe log level written.", "debug", nullptr, kLogLevels},
   {"logging.format", "--log-format", "", bind<&C::logging, &L::format>(), "text", false,

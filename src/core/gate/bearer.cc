@@ -1,6 +1,7 @@
 #include "core/gate/bearer.h"
 
 #include <boost/json/serialize.hpp>
+#include <forward_list>
 #include <limits>
 #include <optional>
 #include <utility>
@@ -8,6 +9,7 @@
 #include "core/encoding/json.h"
 #include "core/gate/cookies.h"
 #include "core/gate/identity_headers.h"
+#include "core/gate/opened_session.h"
 #include "core/gate/session_claims.h"
 #include "core/jose/jwt.h"
 
@@ -50,12 +52,13 @@ std::string_view trim(std::string_view text) {
 }
 
 // The request as the locations see it; the Cookie header is parsed once, when first needed.
+// Tokens are views of the request, except decoded query parameters, which this object keeps.
 class RequestTokens {
  public:
   explicit RequestTokens(const CheckRequest& request) : request_(request) {}
 
   // The token at `location`, or nullopt when the location holds none (rule 2 of bearer.h).
-  std::optional<std::string> at(const Location& location) {
+  std::optional<std::string_view> at(const Location& location) {
     switch (location.kind) {
       case Location::Kind::Header: {
         const auto value = request_.header(location.name);
@@ -63,18 +66,21 @@ class RequestTokens {
             !equalsIgnoreCase(value->substr(0, location.prefix.size()), location.prefix)) {
           return std::nullopt;
         }
-        return std::string(trim(value->substr(location.prefix.size())));
+        return trim(value->substr(location.prefix.size()));
       }
       case Location::Kind::Param: {
         std::string value = queryParam(request_.query, location.name);
-        return value.empty() ? std::nullopt : std::optional<std::string>(std::move(value));
+        if (value.empty()) {
+          return std::nullopt;
+        }
+        decoded_.push_front(std::move(value));  // a list: earlier views stay valid
+        return decoded_.front();
       }
       case Location::Kind::Cookie: {
         if (!cookies_) {
           cookies_ = parseCookieHeader(request_.header("Cookie").value_or(""));
         }
-        const auto value = cookies_->find(location.name);
-        return value ? std::optional<std::string>(*value) : std::nullopt;
+        return cookies_->find(location.name);
       }
     }
     return std::nullopt;
@@ -83,11 +89,17 @@ class RequestTokens {
  private:
   const CheckRequest& request_;
   std::optional<RequestCookies> cookies_;
+  std::forward_list<std::string> decoded_;
 };
 
 bool sameLocation(const Location& a, const Location& b) {
   return a.kind == b.kind &&
          (a.kind == Location::Kind::Header ? equalsIgnoreCase(a.name, b.name) : a.name == b.name);
+}
+
+// Rule 6 of bearer.h: the header a token came in is removed unless the rule forwards it.
+bool stripsToken(const policy::JwtRule& rule, const Location& location) {
+  return !rule.forwardOriginalToken && location.kind == Location::Kind::Header;
 }
 
 // The RFC 6750 §3 error_description for each refusal: fixed text, nothing from the token.
@@ -212,9 +224,13 @@ std::vector<HeaderLine> outputHeaders(const policy::JwtRule& rule, const jose::C
   return out;
 }
 
+// `locations`: the rule's; `removed`: what every Allow strips (removedOnAllow).
 std::shared_ptr<const BearerIdentity> identityOf(std::size_t index, const policy::JwtRule& rule,
+                                                 const std::vector<Location>& locations,
                                                  std::string token, jose::Claims claims,
-                                                 const GateSettings& settings, UnixSeconds now) {
+                                                 const GateSettings& settings,
+                                                 const std::vector<std::string>& removed,
+                                                 UnixSeconds now) {
   auto identity = std::make_shared<BearerIdentity>();
   identity->rule = index;
   setIdentity(identity->session, claims, settings);
@@ -225,6 +241,20 @@ std::shared_ptr<const BearerIdentity> identityOf(std::size_t index, const policy
   identity->outputHeaders = outputHeaders(rule, claims, token);
   identity->claims = std::move(claims);
   identity->token = std::move(token);
+  std::shared_ptr<const AllowedHeaders> tokenKept;  // for every location that keeps the token
+  for (const Location& location : locations) {
+    if (stripsToken(rule, location)) {
+      std::vector<std::string> stripped = removed;
+      stripped.push_back(location.name);
+      identity->allowedByLocation.push_back(allowedHeaders(
+          identity->session, settings, std::move(stripped), identity->outputHeaders));
+      continue;
+    }
+    if (!tokenKept) {
+      tokenKept = allowedHeaders(identity->session, settings, removed, identity->outputHeaders);
+    }
+    identity->allowedByLocation.push_back(tokenKept);
+  }
   return identity;
 }
 
@@ -292,13 +322,22 @@ std::vector<std::string> BearerAuthenticator::outputHeaderNames() const {
   return names;
 }
 
+std::vector<std::string> BearerAuthenticator::removedOnAllow(const GateSettings& settings) const {
+  std::vector<std::string> names = spoofableIdentityHeaders(settings);
+  // A token without a claim leaves its output header unset: a client's copy must not pass.
+  for (std::string& name : outputHeaderNames()) {
+    names.push_back(std::move(name));
+  }
+  return names;
+}
+
 BearerOutcome BearerAuthenticator::authenticate(const CheckRequest& request,
                                                 const BearerKeySource& keys,
                                                 const GateSettings& settings,
                                                 UnixSeconds now) const {
   // 1)-2) The first token in rule order, then location order.
   RequestTokens tokens(request);
-  std::optional<std::string> token;
+  std::optional<std::string_view> token;
   const Location* from = nullptr;
   for (const auto& locations : locations_) {
     for (const auto& location : locations) {
@@ -323,27 +362,35 @@ BearerOutcome BearerAuthenticator::authenticate(const CheckRequest& request,
   }
 
   // 3) The rules that list this location and find this same token there; a cache hit wins.
-  std::vector<std::size_t> candidates;
-  for (std::size_t i = 0; i < rules_.size(); ++i) {
-    for (const auto& location : locations_[i]) {
-      if (sameLocation(location, *from) && tokens.at(location) == token) {
-        candidates.push_back(i);
-        break;
+  // Where rule i lists the token's location, as an index into locations_[i]; none when it
+  // lists it with another header prefix (a parameter or cookie of the same name holds the same
+  // token). Found anew for each use: a list of candidates would be an allocation per request.
+  auto locationIn = [&](std::size_t i) -> std::optional<std::size_t> {
+    for (std::size_t at = 0; at < locations_[i].size(); ++at) {
+      const Location& location = locations_[i][at];
+      if (sameLocation(location, *from) &&
+          (location.kind != Location::Kind::Header || tokens.at(location) == token)) {
+        return at;
       }
     }
-  }
-  auto valid = [&](std::shared_ptr<const BearerIdentity> identity) {
+    return std::nullopt;
+  };
+  auto valid = [&](std::shared_ptr<const BearerIdentity> identity, std::size_t at) {
     BearerOutcome outcome;
     outcome.kind = BearerOutcome::Kind::Valid;
-    if (!rules_[identity->rule].forwardOriginalToken && from->kind == Location::Kind::Header) {
-      outcome.removeHeaders.push_back(from->name);
+    const Location& location = locations_[identity->rule][at];
+    if (stripsToken(rules_[identity->rule], location)) {
+      outcome.removedHeader = location.name;
     }
+    outcome.allowed = identity->allowedByLocation[at];
     outcome.identity = std::move(identity);
     return outcome;
   };
-  for (const std::size_t i : candidates) {
-    if (auto cached = cache_->find(i, *token, now)) {
-      return valid(std::move(cached));
+  for (std::size_t i = 0; i < rules_.size(); ++i) {
+    if (const auto at = locationIn(i)) {
+      if (auto cached = cache_->find(i, *token, now)) {
+        return valid(std::move(cached), *at);
+      }
     }
   }
 
@@ -359,9 +406,10 @@ BearerOutcome BearerAuthenticator::authenticate(const CheckRequest& request,
   }
   std::optional<BearerOutcome> first;
   bool firstIsAudience = false;
-  for (const std::size_t i : candidates) {
+  for (std::size_t i = 0; i < rules_.size(); ++i) {
     const auto& rule = rules_[i];
-    if (rule.issuer != *issuer) {
+    const auto at = locationIn(i);
+    if (!at || rule.issuer != *issuer) {
       continue;
     }
     const auto jwks = keys.keysFor(i);
@@ -396,9 +444,11 @@ BearerOutcome BearerAuthenticator::authenticate(const CheckRequest& request,
       continue;
     }
     const UnixSeconds until = validUntil(verified->claims.exp, options_.skewSeconds);
-    auto identity = identityOf(i, rule, *token, std::move(verified->claims), settings, now);
+    auto identity =
+        identityOf(i, rule, locations_[i], std::string(*token), std::move(verified->claims),
+                   settings, removedOnAllow(settings), now);
     cache_->insert(i, *token, identity, until, now);
-    return valid(std::move(identity));
+    return valid(std::move(identity), *at);
   }
   if (first) {
     return std::move(*first);

@@ -11,8 +11,8 @@
 //     case BearerOutcome::Kind::Absent:  ... anonymous: sessions, login, policies decide
 //     case BearerOutcome::Kind::Invalid: ... 401, WWW-Authenticate: Bearer error="invalid_token",
 //                                            error_description=outcome.description (RFC 6750 §3)
-//     case BearerOutcome::Kind::Valid:   ... outcome.identity->session / ->outputHeaders,
-//                                            strip outcome.removeHeaders
+//     case BearerOutcome::Kind::Valid:   ... outcome.identity->session, and what an Allow
+//                                            passes on: outcome.allowed
 //   }
 //
 // How a request is read:
@@ -37,9 +37,13 @@
 //      says "expired" where another rule of the issuer would say "audience").
 //      Keys not loaded yet -> Invalid; KeyNotFound -> keys.unknownKey(rule, kid), then Invalid.
 //   5) A present but invalid token is never treated as anonymous (fail closed).
-//   6) removeHeaders: when the winning rule's forwardOriginalToken is false, the header the
+//   6) removedHeader: when the winning rule's forwardOriginalToken is false, the header the
 //      token came in. Tokens from a query parameter or a cookie are left in place: rewriting
 //      the request target or the Cookie header is not something every front end can do.
+//   7) What an Allow passes on (AllowedHeaders: the session's identity headers followed by the
+//      output headers, removedOnAllow() plus removedHeader, the user) is built when the token
+//      is verified, once per location of the rule, and kept with the cached identity: a cache
+//      hit reads the token as a view of the request and allocates nothing.
 
 #include <cstddef>
 #include <cstdint>
@@ -85,6 +89,9 @@ struct BearerIdentity {
   // The rule's outputClaimToHeaders (claims absent or of another type left out) and
   // outputPayloadToHeader, to set on the upstream request. Values through headerSafe().
   std::vector<HeaderLine> outputHeaders;
+  // What an Allow passes on (rule 7), for each location of the rule, in the rule's order (the
+  // defaults filled in); locations that leave the token in place share one.
+  std::vector<std::shared_ptr<const AllowedHeaders>> allowedByLocation;
 };
 
 struct BearerOutcome {
@@ -101,8 +108,11 @@ struct BearerOutcome {
   // Invalid: more for the log (jose's detail: claim names, kids and issuers quoted at most 64
   // characters); never send it to the client.
   std::string detail;
-  // Valid and !forwardOriginalToken: the request header(s) the token came in, to strip.
-  std::vector<std::string> removeHeaders;
+  // Valid and !forwardOriginalToken: the request header the token came in, to strip (rule 6);
+  // else empty. Points into the authenticator's rules.
+  std::string_view removedHeader;
+  // Valid: what an Allow passes on (rule 7), removedHeader included.
+  std::shared_ptr<const AllowedHeaders> allowed;
 };
 
 class BearerAuthenticator {
@@ -130,6 +140,9 @@ class BearerAuthenticator {
   // copies of them from every request, as for the identity headers, since a token lacking a
   // claim leaves its header unset.
   std::vector<std::string> outputHeaderNames() const;
+  // The client-sent headers an Allow strips from every signed-in request: the spoofable
+  // identity headers of `settings` (spoofableIdentityHeaders), then outputHeaderNames().
+  std::vector<std::string> removedOnAllow(const GateSettings& settings) const;
   // hits() / misses() for metrics.
   const VerifiedTokenCache& cache() const { return *cache_; }
 

@@ -6,8 +6,10 @@
 //   std::optional<std::string_view> value = cookies.find("_authgate");
 //   std::string line = setCookieLine("_authgate", sealed, attributes, max_age);
 
+#include <boost/container/small_vector.hpp>
 #include <chrono>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,11 +26,12 @@ class RequestCookies {
   };
   // The first cookie of that name (the most specific path comes first, RFC 6265 §5.4).
   std::optional<std::string_view> find(std::string_view name) const;
-  const std::vector<Pair>& pairs() const { return pairs_; }
+  std::span<const Pair> pairs() const { return pairs_; }
 
  private:
   friend RequestCookies parseCookieHeader(std::string_view header);
-  std::vector<Pair> pairs_;
+  // Inline room for the cookies a request usually carries: parsing allocates nothing then.
+  boost::container::small_vector<Pair, 16> pairs_;
 };
 
 // At most kMaxRequestCookies pairs are read; the rest is ignored.

@@ -4,16 +4,24 @@
 //
 //   Allow    forward the request, with headers set for the upstream, client copies of identity
 //            headers removed, and headers for the client (a refreshed Set-Cookie); a gateway
-//            that asked (Envoy ext_authz) gets gatewayHeaders to set on its upstream request
+//            that asked (Envoy ext_authz) gets gatewayHeaders to set on its upstream request.
+//            The identity part (AllowedHeaders) is built once per opened session, verified
+//            bearer token or gate (open routes) and shared by every Allow made from it, so an
+//            allowed request copies no header (issue 6, "Hot-path work")
 //   Respond  answer the client directly: redirects, sign-in errors, 401/403, endpoint answers
 //   Exchange the login callback needs the IdP's token endpoint: the adapter performs it and hands
 //            the answer to Gate::completeLogin
 //   Refresh  the session's tokens are due for a refresh (RFC 6749 §6): the adapter performs it,
 //            once per sessionKey however many requests wait, and hands the answer to
 //            Gate::completeRefresh, which answers the original request
+//   LoadSession    (session_store: redis) the ticket's session must be read from the store:
+//                  the adapter hands the record to Gate::completeLoad
+//   StoreSession   (session_store: redis) a session to write or delete before the answer
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,6 +29,7 @@
 #include <vector>
 
 #include "core/session/session.h"
+#include "core/session/ticket.h"
 
 namespace authgate::core::gate {
 
@@ -60,17 +69,28 @@ struct FlowEvent {
 };
 const char* toString(FlowStep step);
 
-struct Allow {
-  int status = 200;                         // 202 for /oauth2/auth, as oauth2-proxy answers
-  std::vector<HeaderLine> upstreamHeaders;  // set (overwrite) on the upstream request
+// Who an Allow is for and what it passes on about them. Immutable once built, and shared.
+struct AllowedHeaders {
+  std::vector<HeaderLine> upstream;  // set (overwrite) on the upstream request
   // What a gateway sets on its upstream request instead (X-Auth-Request-*, Authorization),
   // as /oauth2/auth gives them: the Envoy ext_authz checks answer with these.
-  std::vector<HeaderLine> gatewayHeaders;
-  std::vector<std::string> removeHeaders;   // request headers to strip before the upstream
-  std::vector<HeaderLine> responseHeaders;  // for the client (Set-Cookie after a refresh)
-  std::vector<AuditRecord> audits;          // AUDIT policies that matched
-  std::string user;                         // who: the session's user (or email, or subject)
-  FlowEvent flow;                           // a successful refresh
+  std::vector<HeaderLine> gateway;
+  std::vector<std::string> remove;  // request headers to strip before the upstream
+  std::string user;  // who: the session's user (or email, or subject); "" on open routes
+};
+
+struct Allow {
+  int status = 200;                               // 202 for /oauth2/auth, as oauth2-proxy answers
+  std::shared_ptr<const AllowedHeaders> headers;  // null: nothing to set or remove, anonymous
+  std::vector<HeaderLine> responseHeaders;        // for the client (Set-Cookie after a refresh)
+  std::vector<AuditRecord> audits;                // AUDIT policies that matched
+  FlowEvent flow;                                 // a successful refresh
+
+  // The parts of `headers`, empty when it is null.
+  const std::vector<HeaderLine>& upstreamHeaders() const;
+  const std::vector<HeaderLine>& gatewayHeaders() const;
+  const std::vector<std::string>& removeHeaders() const;
+  std::string_view user() const;
 };
 
 struct Respond {
@@ -99,12 +119,42 @@ struct Refresh {
   // adapter can run one grant for all of them (a refresh token is single-use when rotated).
   std::string sessionKey;
   session::Session session;  // the opened session, to be updated by completeRefresh
+  // Server-side sessions: where the session is stored and the lock that makes the grant
+  // single-flight across replicas (SET NX PX); empty for cookie sessions.
+  std::string storeKey;
+  std::string lockKey;
+  std::optional<session::Ticket> ticket;
 };
 
-using Decision = std::variant<Allow, Respond, Exchange, Refresh>;
+// session_store: redis. The session behind the cookie's ticket must be read before the request
+// can be decided: the adapter reads `storeKey` (sliding its expiry to `touch` when that is
+// above 0: session_idle_timeout) and hands the record, its absence, or its own failure to
+// Gate::completeLoad.
+struct LoadSession {
+  std::string storeKey;
+  session::Ticket ticket;
+  std::chrono::seconds touch{0};
+};
+
+// Server-side state to write before the answer `then` may go out: `record` stored under
+// `storeKey` for `ttl`, or, when `record` is empty, `storeKey` deleted (sign-out). If the write
+// fails the adapter answers Gate::storeUnavailable instead (a login must not end in a cookie
+// whose session was never stored).
+struct StoreSession {
+  std::string storeKey;
+  std::vector<std::uint8_t> record;
+  std::chrono::seconds ttl{0};
+  std::variant<Allow, Respond> then;
+};
+
+using Decision = std::variant<Allow, Respond, Exchange, Refresh, LoadSession, StoreSession>;
 
 // Marks an Allow or a Respond as the end of a login-flow step (does nothing to the others).
 // `outcome` must be static text.
 void setFlow(Decision& decision, FlowStep step, std::string_view outcome);
+
+// The Allow or Respond in `decision`, which must hold one of them (the gate's own answers
+// after I/O); anything else is a programming error and aborts.
+std::variant<Allow, Respond> finalAnswer(Decision decision);
 
 }  // namespace authgate::core::gate

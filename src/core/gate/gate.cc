@@ -17,25 +17,22 @@ bool Gate::tokensValid(const session::Session& session, UnixSeconds now) {
 }
 
 Gate::Gate(GateSettings settings, session::SessionCodec sessions, LoginStateCookies logins,
-           redirect::RedirectPolicy redirects)
+           redirect::RedirectPolicy redirects, std::optional<session::TicketCodec> tickets)
     : settings_(std::move(settings)),
       sessions_(std::move(sessions)),
+      tickets_(std::move(tickets)),
       logins_(std::move(logins)),
       redirects_(std::move(redirects)),
       policyCounters_(std::make_shared<PolicyCounters>(settings_.policies.policies().size())),
       sessionCache_(std::make_shared<SessionCache>(settings_.sessionCacheSize)),
-      spoofable_(spoofableIdentityHeaders(settings_)),
-      removedOnAllow_(spoofable_) {
-  if (settings_.bearer) {
-    // A token without a claim leaves its output header unset: a client's copy must not pass.
-    for (std::string& name : settings_.bearer->outputHeaderNames()) {
-      removedOnAllow_.push_back(std::move(name));
-    }
-  }
-}
+      openRoute_(std::make_shared<const AllowedHeaders>(
+          AllowedHeaders{.remove = spoofableIdentityHeaders(settings_)})),
+      removedOnAllow_(settings_.bearer ? settings_.bearer->removedOnAllow(settings_)
+                                       : openRoute_->remove) {}
 
 OpenedSession Gate::prepare(session::Session session) const {
-  return prepareSession(std::move(session), settings_, !settings_.policies.empty());
+  return prepareSession(std::move(session), settings_, !settings_.policies.empty(),
+                        removedOnAllow_);
 }
 
 Result<Gate, std::string> Gate::create(GateSettings settings,
@@ -53,8 +50,17 @@ Result<Gate, std::string> Gate::create(GateSettings settings,
   if (!redirects) {
     return fail("whitelist_domains: " + redirects.error());
   }
+  std::optional<session::TicketCodec> tickets;
+  if (settings.serverSessions) {
+    auto codec = session::TicketCodec::create(secrets);
+    if (!codec) {
+      return fail("cookie secrets: " + codec.error());
+    }
+    tickets.emplace(std::move(*codec));
+  }
   LoginStateCookies logins(std::move(*login_box), settings.cookieName);
-  return Gate(std::move(settings), std::move(*sessions), std::move(logins), std::move(*redirects));
+  return Gate(std::move(settings), std::move(*sessions), std::move(logins), std::move(*redirects),
+              std::move(tickets));
 }
 
 std::string Gate::attributesFor(const CheckRequest& request,
@@ -159,7 +165,7 @@ Decision Gate::authorize(const CheckRequest& request, const ProviderSnapshot* pr
       return std::move(*denied);
     }
     Allow open;
-    open.removeHeaders = spoofable_;
+    open.headers = openRoute_;
     open.audits = std::move(audits);
     return open;
   }
@@ -171,14 +177,20 @@ Decision Gate::authorize(const CheckRequest& request, const ProviderSnapshot* pr
       return invalidToken(request, bearer);
     }
     if (bearer.kind == BearerOutcome::Kind::Valid) {
-      return authorized(request, prepareSession(bearer.identity->session, settings_, false), {},
-                        &bearer);
+      // Only the policies read the identity: without any, the claims are not copied.
+      const RequestIdentity identity =
+          settings_.policies.empty() ? RequestIdentity{} : RequestIdentity{bearer.identity->claims};
+      return authorized(request, bearer.identity->session, identity, bearer.allowed, {});
     }
   }
   const RequestCookies cookies = parseCookieHeader(request.header("Cookie").value_or(""));
-  if (auto joined = session::joinCookie(settings_.cookieName,
-                                        [&](std::string_view name) { return cookies.find(name); });
+  std::string chunks;  // used (allocated) only for a cookie that came in chunks
+  if (auto joined = session::joinCookie(
+          settings_.cookieName, [&](std::string_view name) { return cookies.find(name); }, chunks);
       joined && joined->has_value()) {
+    if (tickets_) {
+      return authorizeTicket(request, **joined, provider, random);
+    }
     // A cookie seen before is not opened again until its session could answer differently
     // (reusableUntil); a cookie that needs a refresh is never cached.
     const bool cached = sessionCache_->capacity() > 0;
@@ -189,20 +201,38 @@ Decision Gate::authorize(const CheckRequest& request, const ProviderSnapshot* pr
       }
     }
     if (auto opened = sessions_.open(**joined, request.now); opened) {
-      if (auto refresh = refreshFor(*opened, request.now)) {
-        return std::move(*refresh);
-      }
-      if (tokensValid(*opened, request.now)) {
-        const UnixSeconds until = reusableUntil(*opened, settings_);
-        auto prepared = std::make_shared<const OpenedSession>(prepare(std::move(*opened)));
-        if (cached) {
-          sessionCache_->insert(key, prepared, until, request.now);
-        }
-        return authorized(request, *prepared, {});
-      }
+      return serveSession(request, std::move(*opened), key, std::nullopt, nullptr, provider,
+                          random);
     }
   }
   return unauthenticated(request, provider, random);
+}
+
+Decision Gate::serveSession(const CheckRequest& request, session::Session session,
+                            const crypto::Sha256Digest& cacheKey,
+                            std::optional<UnixSeconds> cacheUntil, const session::Ticket* ticket,
+                            const ProviderSnapshot* provider, RandomSource& random) const {
+  if (auto refresh = refreshFor(session, request.now)) {
+    if (ticket) {
+      refresh->storeKey = storeKeyOf(*ticket);
+      refresh->lockKey = settings_.serverSessions->keyPrefix + "lock:" + ticket->idText();
+      refresh->sessionKey = ticket->idText();  // one grant per stored session, not per token
+      refresh->ticket = *ticket;
+    }
+    return std::move(*refresh);
+  }
+  if (!tokensValid(session, request.now)) {
+    return unauthenticated(request, provider, random);
+  }
+  UnixSeconds until = reusableUntil(session, settings_);
+  if (cacheUntil) {
+    until = std::min(until, *cacheUntil);
+  }
+  auto prepared = std::make_shared<const OpenedSession>(prepare(std::move(session)));
+  if (sessionCache_->capacity() > 0) {
+    sessionCache_->insert(cacheKey, prepared, until, request.now);
+  }
+  return authorized(request, *prepared, {});
 }
 
 std::string_view Gate::gateEndpoint(const CheckRequest& request) const {
@@ -316,22 +346,25 @@ std::optional<Respond> Gate::enforcePolicies(const CheckRequest& request,
 }
 
 Decision Gate::authorized(const CheckRequest& request, const OpenedSession& opened,
-                          const std::vector<std::string>& set_cookies,
-                          const BearerOutcome* bearer) const {
-  const session::Session& session = opened.session;
+                          const std::vector<std::string>& set_cookies) const {
+  return authorized(request, opened.session, opened.identity, opened.allowed, set_cookies);
+}
+
+Decision Gate::authorized(const CheckRequest& request, const session::Session& session,
+                          const RequestIdentity& identity,
+                          const std::shared_ptr<const AllowedHeaders>& allowed,
+                          const std::vector<std::string>& set_cookies) const {
   const std::string_view endpoint = gateEndpoint(request);
   std::vector<AuditRecord> audits;
   if (endpoint != "/userinfo") {
     if (auto denied = enforceAccessRules(request, session)) {
       addSetCookies(*denied, set_cookies);
-      denied->user = opened.user;
+      denied->user = allowed->user;
       return std::move(*denied);
     }
-    const RequestIdentity bearerIdentity =
-        bearer ? RequestIdentity{bearer->identity->claims} : RequestIdentity{};
-    if (auto denied = enforcePolicies(request, bearer ? bearerIdentity : opened.identity, audits)) {
+    if (auto denied = enforcePolicies(request, identity, audits)) {
       addSetCookies(*denied, set_cookies);  // a refreshed session stays refreshed
-      denied->user = opened.user;
+      denied->user = allowed->user;
       return std::move(*denied);
     }
   }
@@ -339,14 +372,10 @@ Decision Gate::authorized(const CheckRequest& request, const OpenedSession& open
     // nginx auth_request and forward-auth gateways: 202 with identity (and a refreshed cookie,
     // which the gateway passes on: auth_request_set + add_header Set-Cookie).
     Respond accepted = plainText(202, "");
-    accepted.headers = opened.gatewayHeaders;
-    if (bearer) {
-      const auto& extra = bearer->identity->outputHeaders;
-      accepted.headers.insert(accepted.headers.end(), extra.begin(), extra.end());
-    }
+    accepted.headers = allowed->gateway;
     addSetCookies(accepted, set_cookies);
     accepted.audits = std::move(audits);
-    accepted.user = opened.user;
+    accepted.user = allowed->user;
     return accepted;
   }
   if (endpoint == "/userinfo") {
@@ -363,25 +392,15 @@ Decision Gate::authorized(const CheckRequest& request, const OpenedSession& open
     respond.headers = {{"Content-Type", "application/json"}};
     addNoCacheHeaders(respond);
     addSetCookies(respond, set_cookies);
-    respond.user = opened.user;
+    respond.user = allowed->user;
     return respond;
   }
   Allow allow;
-  allow.upstreamHeaders = opened.upstreamHeaders;
-  allow.gatewayHeaders = opened.gatewayHeaders;
-  allow.removeHeaders = removedOnAllow_;
-  if (bearer) {
-    const auto& extra = bearer->identity->outputHeaders;
-    allow.upstreamHeaders.insert(allow.upstreamHeaders.end(), extra.begin(), extra.end());
-    allow.gatewayHeaders.insert(allow.gatewayHeaders.end(), extra.begin(), extra.end());
-    allow.removeHeaders.insert(allow.removeHeaders.end(), bearer->removeHeaders.begin(),
-                               bearer->removeHeaders.end());
-  }
+  allow.headers = allowed;  // shared, not copied
   for (const std::string& line : set_cookies) {
     allow.responseHeaders.push_back({"Set-Cookie", line});
   }
   allow.audits = std::move(audits);
-  allow.user = opened.user;
   return allow;
 }
 

@@ -45,8 +45,12 @@
 #include "core/redirect/redirect_policy.h"
 #include "core/result.h"
 #include "core/session/session_codec.h"
+#include "core/session/ticket.h"
 
 namespace authgate::core::gate {
+
+// The session cache's key for a server-side session: SHA-256 of its ticket id.
+crypto::Sha256Digest sessionCacheKeyOf(const session::Ticket& ticket);
 
 class Gate {
  public:
@@ -62,10 +66,11 @@ class Gate {
 
   // Finishes a login after the code exchange: validates the ID token (signature, iss, aud,
   // azp, exp, nonce: OIDC Core §3.1.3.7), seals the session, clears the login-state cookie and
-  // sends the browser back to where it started.
-  Respond completeLogin(const CheckRequest& request, const Exchange& exchange,
-                        const Result<oidc::TokenResponse, oidc::TokenError>& tokens,
-                        const ProviderSnapshot& provider, RandomSource& random) const;
+  // sends the browser back to where it started: a Respond, or with server-side sessions a
+  // StoreSession whose `then` is that Respond.
+  Decision completeLogin(const CheckRequest& request, const Exchange& exchange,
+                         const Result<oidc::TokenResponse, oidc::TokenError>& tokens,
+                         const ProviderSnapshot& provider, RandomSource& random) const;
 
   // Finishes a refresh (RFC 6749 §6) after the refresh_token grant and answers `request` as
   // decide() would have with a valid session:
@@ -83,6 +88,18 @@ class Gate {
                            const Result<oidc::TokenResponse, oidc::TokenError>& tokens,
                            const ProviderSnapshot* provider, RandomSource& random) const;
 
+  // Server-side sessions (settings.serverSessions): answers `request` with what the store held
+  // for the LoadSession's key. `stored` is the record, nothing (the session ended: signed out,
+  // expired, idle) or the store's failure, which fails closed with storeUnavailable (never an
+  // allow, never a login that would loop).
+  Decision completeLoad(const CheckRequest& request, const LoadSession& load,
+                        const Result<std::optional<std::vector<std::uint8_t>>, std::string>& stored,
+                        const ProviderSnapshot* provider, RandomSource& random) const;
+  // 503 with Retry-After: the session store cannot be reached; `reason` goes to the log only.
+  Respond storeUnavailable(const CheckRequest& request, std::string reason) const;
+  // Drops the in-memory copy of the session with this ticket id (sign-out, back-channel logout).
+  void forgetSession(std::span<const std::uint8_t> ticketId) const;
+
   const GateSettings& settings() const { return settings_; }
   // What each of settings().policies decided so far.
   const PolicyCounters& policyCounters() const { return *policyCounters_; }
@@ -91,7 +108,7 @@ class Gate {
 
  private:
   Gate(GateSettings settings, session::SessionCodec sessions, LoginStateCookies logins,
-       redirect::RedirectPolicy redirects);
+       redirect::RedirectPolicy redirects, std::optional<session::TicketCodec> tickets);
 
   // oauth2-proxy's shortcuts (settings.access, and the /auth query's narrowing) for `user`:
   // nullopt when allowed, else the 403 naming the option that refused.
@@ -107,15 +124,34 @@ class Gate {
   Decision startLogin(const CheckRequest& request, const ProviderSnapshot* provider,
                       std::string return_to, RandomSource& random) const;
   Decision callback(const CheckRequest& request) const;
-  Respond signOut(const CheckRequest& request, const ProviderSnapshot* provider) const;
+  Decision signOut(const CheckRequest& request, const ProviderSnapshot* provider) const;
   Decision authorize(const CheckRequest& request, const ProviderSnapshot* provider,
                      RandomSource& random, const BearerKeySource* bearerKeys) const;
+  // The session a valid cookie or record holds: a Refresh when due, else the answer with it
+  // (kept in the session cache under `cacheKey` until `cacheUntil`, capped by reusableUntil).
+  // `ticket`: the server-side session's ticket, null for cookie sessions.
+  Decision serveSession(const CheckRequest& request, session::Session session,
+                        const crypto::Sha256Digest& cacheKey, std::optional<UnixSeconds> cacheUntil,
+                        const session::Ticket* ticket, const ProviderSnapshot* provider,
+                        RandomSource& random) const;
+  // Server-side sessions: the cookie's ticket -> the cached session, or a LoadSession.
+  Decision authorizeTicket(const CheckRequest& request, std::string_view cookie,
+                           const ProviderSnapshot* provider, RandomSource& random) const;
+  // The write that stores `session` under `ticket` before `then` is sent.
+  Result<StoreSession, session::Failure> storeSession(const session::Session& session,
+                                                      const session::Ticket& ticket,
+                                                      std::variant<Allow, Respond> then,
+                                                      UnixSeconds now, RandomSource& random) const;
+  std::string storeKeyOf(const session::Ticket& ticket) const;
   // The answer for a request made with this session; `set_cookies` go to the client with it.
-  // `bearer`: the session came from this verified bearer token (its output headers are added,
-  // its claims are the policy identity and the header it came in is removed).
   Decision authorized(const CheckRequest& request, const OpenedSession& opened,
-                      const std::vector<std::string>& set_cookies,
-                      const BearerOutcome* bearer = nullptr) const;
+                      const std::vector<std::string>& set_cookies) const;
+  // The same for a session from a cookie or a verified bearer token: `identity` is what the
+  // policies judge, `allowed` what an Allow (or /auth's 202) passes on.
+  Decision authorized(const CheckRequest& request, const session::Session& session,
+                      const RequestIdentity& identity,
+                      const std::shared_ptr<const AllowedHeaders>& allowed,
+                      const std::vector<std::string>& set_cookies) const;
   // prepareSession with this gate's settings (the policy identity only when there are policies).
   OpenedSession prepare(session::Session session) const;
   // 401 with `WWW-Authenticate: Bearer error="invalid_token"` (RFC 6750 §3.1).
@@ -138,6 +174,13 @@ class Gate {
   Result<std::vector<std::string>, session::Failure> sessionCookies(const CheckRequest& request,
                                                                     const session::Session& session,
                                                                     RandomSource& random) const;
+  // The same for a server-side session's ticket.
+  Result<std::vector<std::string>, session::Failure> ticketCookies(const CheckRequest& request,
+                                                                   const session::Ticket& ticket,
+                                                                   RandomSource& random) const;
+  // Set-Cookie lines for the sealed cookie `value` (chunked when long).
+  Result<std::vector<std::string>, session::Failure> cookieLines(const CheckRequest& request,
+                                                                 std::string_view value) const;
 
   std::string attributesFor(const CheckRequest& request,
                             std::optional<std::chrono::seconds> max_age) const;
@@ -145,13 +188,15 @@ class Gate {
 
   GateSettings settings_;
   session::SessionCodec sessions_;
+  std::optional<session::TicketCodec> tickets_;  // set with settings.serverSessions
   LoginStateCookies logins_;
   redirect::RedirectPolicy redirects_;
   std::shared_ptr<PolicyCounters> policyCounters_;  // atomics: shared, never replaced
   std::shared_ptr<SessionCache> sessionCache_;      // shared: the gate stays movable
-  // Built once: the client-sent headers removed from open routes (spoofableIdentityHeaders) and
-  // from signed-in requests (those and every bearer rule's output header).
-  std::vector<std::string> spoofable_;
+  // Built once: what an Allow on an open route passes on (only the client-sent
+  // spoofableIdentityHeaders to remove), and the headers removed from signed-in requests (those
+  // and every bearer rule's output header: BearerAuthenticator::removedOnAllow).
+  std::shared_ptr<const AllowedHeaders> openRoute_;
   std::vector<std::string> removedOnAllow_;
 };
 

@@ -115,15 +115,29 @@ Result<std::vector<std::string>, session::Failure> Gate::sessionCookies(
   if (!sealed) {
     return fail(sealed.error());
   }
+  return cookieLines(request, *sealed);
+}
+
+Result<std::vector<std::string>, session::Failure> Gate::ticketCookies(
+    const CheckRequest& request, const session::Ticket& ticket, RandomSource& random) const {
+  auto sealed = tickets_->seal(ticket, random);
+  if (!sealed) {
+    return fail(sealed.error());
+  }
+  return cookieLines(request, *sealed);
+}
+
+Result<std::vector<std::string>, session::Failure> Gate::cookieLines(const CheckRequest& request,
+                                                                     std::string_view value) const {
   const RequestCookies cookies = parseCookieHeader(request.header("Cookie").value_or(""));
-  return session::replaceCookie(settings_.cookieName, *sealed,
+  return session::replaceCookie(settings_.cookieName, value,
                                 attributesFor(request, settings_.cookieExpire),
                                 [&](std::string_view n) { return cookies.find(n); });
 }
 
-Respond Gate::completeLogin(const CheckRequest& request, const Exchange& exchange,
-                            const Result<oidc::TokenResponse, oidc::TokenError>& tokens,
-                            const ProviderSnapshot& provider, RandomSource& random) const {
+Decision Gate::completeLogin(const CheckRequest& request, const Exchange& exchange,
+                             const Result<oidc::TokenResponse, oidc::TokenError>& tokens,
+                             const ProviderSnapshot& provider, RandomSource& random) const {
   if (!tokens) {
     // No answer at all: the same page as a login started while the IdP is known to be down.
     Respond respond =
@@ -164,12 +178,18 @@ Respond Gate::completeLogin(const CheckRequest& request, const Exchange& exchang
   session.createdAt = request.now;
   session.expiresAt = request.now + settings_.cookieExpire.count();
 
-  auto lines = sessionCookies(request, session, random);
-  if (!lines) {
-    Respond respond = signInErrorPage(request, 500, "The session is too large for cookies.");
-    respond.reason = "session not stored: " + lines.error().detail;
+  const auto not_stored = [&](const session::Failure& failure) {
+    Respond respond = signInErrorPage(request, 500, "The session could not be stored.");
+    respond.reason = "session not stored: " + failure.detail;
     respond.flow = {.step = FlowStep::Callback, .outcome = "not_stored"};
     return respond;
+  };
+  const std::optional<session::Ticket> ticket =
+      tickets_ ? std::optional(session::newTicket(random)) : std::nullopt;
+  auto lines =
+      ticket ? ticketCookies(request, *ticket, random) : sessionCookies(request, session, random);
+  if (!lines) {
+    return not_stored(lines.error());
   }
   Respond respond = redirectTo(redirects_.sanitize(login->returnTo));
   addSetCookies(respond, *lines);
@@ -177,17 +197,36 @@ Respond Gate::completeLogin(const CheckRequest& request, const Exchange& exchang
                                                attributesFor(request, std::chrono::seconds(0))});
   respond.user = userOf(session);
   respond.flow = {.step = FlowStep::Callback, .outcome = "ok"};
-  return respond;
+  if (!ticket) {
+    return respond;
+  }
+  auto store = storeSession(session, *ticket, std::move(respond), request.now, random);
+  if (!store) {
+    return not_stored(store.error());
+  }
+  return std::move(*store);
 }
 
-Respond Gate::signOut(const CheckRequest& request, const ProviderSnapshot* provider) const {
+Decision Gate::signOut(const CheckRequest& request, const ProviderSnapshot* provider) const {
   const RequestCookies cookies = parseCookieHeader(request.header("Cookie").value_or(""));
   std::string target = redirects_.sanitize(queryParam(request.query, "rd"));
   std::string id_token;
-  if (auto joined = session::joinCookie(settings_.cookieName,
-                                        [&](std::string_view n) { return cookies.find(n); });
+  std::optional<session::Ticket> ticket;
+  std::string chunks;
+  if (auto joined = session::joinCookie(
+          settings_.cookieName, [&](std::string_view n) { return cookies.find(n); }, chunks);
       joined && joined->has_value()) {
-    if (auto opened = sessions_.open(**joined, request.now)) {
+    if (tickets_) {
+      // The stored session is deleted. Its ID token comes from memory when this replica served
+      // it lately; the store is not read for it (id_token_hint is optional: RP-Initiated
+      // Logout 1.0 §2).
+      if (auto opened = tickets_->open(**joined)) {
+        ticket = *opened;
+        if (auto cached = sessionCache_->find(sessionCacheKeyOf(*ticket), request.now)) {
+          id_token = cached->session.idToken;
+        }
+      }
+    } else if (auto opened = sessions_.open(**joined, request.now)) {
       id_token = opened->idToken;
     }
   }
@@ -212,7 +251,11 @@ Respond Gate::signOut(const CheckRequest& request, const ProviderSnapshot* provi
                 session::clearCookies(settings_.cookieName, attributesFor(request, std::nullopt),
                                       [&](std::string_view n) { return cookies.find(n); }));
   respond.flow = {.step = FlowStep::SignOut, .outcome = "ok"};
-  return respond;
+  if (!ticket) {
+    return respond;
+  }
+  forgetSession(ticket->id);
+  return StoreSession{.storeKey = storeKeyOf(*ticket), .then = std::move(respond)};
 }
 
 }  // namespace authgate::core::gate

@@ -67,6 +67,11 @@ Decision Gate::completeRefresh(const CheckRequest& request, const Refresh& refre
                                   [&](std::string_view n) { return cookies.find(n); }));
       respond->reason = std::move(reason);
     }
+    if (refresh.ticket) {
+      // The grant is gone: so is the stored session, on every replica.
+      forgetSession(refresh.ticket->id);
+      return StoreSession{.storeKey = refresh.storeKey, .then = finalAnswer(std::move(answer))};
+    }
     return answer;
   };
 
@@ -128,6 +133,17 @@ Decision Gate::completeRefresh(const CheckRequest& request, const Refresh& refre
   // restarts the cookie.refresh interval.
   session.createdAt = request.now;
   session.expiresAt = request.now + settings_.cookieExpire.count();
+  if (refresh.ticket) {
+    // The cookie (the ticket) stays as it is; the store takes the new tokens before the answer.
+    Decision refreshed = authorized(request, prepare(session), {});
+    setFlow(refreshed, FlowStep::Refresh, "ok");
+    auto store = storeSession(session, *refresh.ticket, finalAnswer(std::move(refreshed)),
+                              request.now, random);
+    if (!store) {
+      return end_session("not_stored", "refreshed session not stored: " + store.error().detail);
+    }
+    return std::move(*store);
+  }
   auto lines = sessionCookies(request, session, random);
   if (!lines) {
     return end_session("not_stored", "refreshed session not stored: " + lines.error().detail);

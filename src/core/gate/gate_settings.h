@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,6 +38,18 @@ struct GateSettings {
   std::chrono::seconds refreshAfter{0};
   // Opened session cookies kept (opened_session.h), keyed by SHA-256 of the cookie; 0: none.
   std::size_t sessionCacheSize = 10000;
+
+  // session_store: redis (session/ticket.h): the cookie carries a ticket and the session lives
+  // in the store under keyPrefix + "session:" + the ticket's id. Unset: the cookie holds it all.
+  struct ServerSessions {
+    std::string keyPrefix = "authgate:";
+    // A session unused this long ends (the store's expiry slides on each read); 0: never.
+    std::chrono::seconds idleTimeout{0};
+    // A session read from the store answers later requests from memory this long (bounded
+    // by sessionCacheSize); 0: every request reads the store.
+    std::chrono::seconds localCacheTtl{5};
+  };
+  std::optional<ServerSessions> serverSessions;
 
   // clientId, scopes; redirectUri empty means "<scheme>://<host><proxyPrefix>/callback".
   oidc::ClientRegistration client;

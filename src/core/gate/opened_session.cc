@@ -7,12 +7,24 @@
 
 namespace authgate::core::gate {
 
+std::shared_ptr<const AllowedHeaders> allowedHeaders(const session::Session& session,
+                                                     const GateSettings& settings,
+                                                     std::vector<std::string> removed,
+                                                     std::span<const HeaderLine> extra) {
+  auto allowed = std::make_shared<AllowedHeaders>();
+  allowed->upstream = upstreamIdentityHeaders(session, settings);
+  allowed->upstream.insert(allowed->upstream.end(), extra.begin(), extra.end());
+  allowed->gateway = gatewayIdentityHeaders(session, settings);
+  allowed->gateway.insert(allowed->gateway.end(), extra.begin(), extra.end());
+  allowed->remove = std::move(removed);
+  allowed->user = userOf(session);
+  return allowed;
+}
+
 OpenedSession prepareSession(session::Session session, const GateSettings& settings,
-                             bool withIdentity) {
+                             bool withIdentity, std::vector<std::string> removed) {
   OpenedSession opened;
-  opened.upstreamHeaders = upstreamIdentityHeaders(session, settings);
-  opened.gatewayHeaders = gatewayIdentityHeaders(session, settings);
-  opened.user = userOf(session);
+  opened.allowed = allowedHeaders(session, settings, std::move(removed));
   if (withIdentity) {
     opened.identity = sessionIdentity(session);
   }

@@ -61,8 +61,9 @@ Result<std::vector<std::string>, Failure> splitCookie(std::string_view name, std
   return lines;
 }
 
-Result<std::optional<std::string>, Failure> joinCookie(std::string_view name,
-                                                       const CookieLookup& lookup) {
+Result<std::optional<std::string_view>, Failure> joinCookie(std::string_view name,
+                                                            const CookieLookup& lookup,
+                                                            std::string& storage) {
   const auto tooLarge = [](std::string_view what) {
     return Failure{Error::TooLarge, std::string(what)};
   };
@@ -70,9 +71,10 @@ Result<std::optional<std::string>, Failure> joinCookie(std::string_view name,
     if (whole->size() > kMaxJoinedCookieSize) {
       return fail(tooLarge("cookie longer than " + std::to_string(kMaxJoinedCookieSize)));
     }
-    return std::optional<std::string>(std::string(*whole));
+    return std::optional<std::string_view>(*whole);
   }
-  std::string joined;
+  std::string& joined = storage;
+  joined.clear();
   std::size_t count = 0;
   for (; count < kMaxCookieChunks; ++count) {
     const auto chunk = lookup(chunkName(name, count));
@@ -97,9 +99,9 @@ Result<std::optional<std::string>, Failure> joinCookie(std::string_view name,
     return fail(tooLarge("more than " + std::to_string(kMaxCookieChunks) + " chunks"));
   }
   if (count == 0) {
-    return std::optional<std::string>();
+    return std::optional<std::string_view>();
   }
-  return std::optional<std::string>(std::move(joined));
+  return std::optional<std::string_view>(joined);
 }
 
 std::vector<std::string> clearCookies(std::string_view name, std::string_view attributes,

@@ -6,7 +6,8 @@
 //   auto lines = session::replaceCookie("_authgate", sealed, "Path=/; Secure; HttpOnly; "
 //                                       "SameSite=Lax; Max-Age=604800", lookup);
 //   // Reading: the joined value, std::nullopt when the request has none of the family.
-//   auto value = session::joinCookie("_authgate", lookup);
+//   std::string storage;
+//   auto value = session::joinCookie("_authgate", lookup, storage);  // views lookup's or storage
 //
 // Browsers must accept at least 4096 bytes per cookie, name and value together (RFC 6265 §6.1);
 // we keep each whole Set-Cookie value (name=value; attributes) within kMaxSetCookieSize to stay
@@ -51,8 +52,11 @@ Result<std::vector<std::string>, Failure> splitCookie(std::string_view name, std
 // MissingChunk when a later chunk exists after an absent one (a gap, e.g. `_1` lost);
 // TooLarge when `name_<kMaxCookieChunks>` is present or the joined value passes
 // kMaxJoinedCookieSize.
-Result<std::optional<std::string>, Failure> joinCookie(std::string_view name,
-                                                       const CookieLookup& lookup);
+// The value is a view of the request's one cookie or, for chunks, of `storage`, which holds the
+// joined text (a caller may reuse it: a request with one cookie allocates nothing).
+Result<std::optional<std::string_view>, Failure> joinCookie(std::string_view name,
+                                                            const CookieLookup& lookup,
+                                                            std::string& storage);
 
 // "Max-Age=0" Set-Cookie values deleting `name` and every `name_<k>` (k <= kMaxCookieChunks)
 // the request carries. `attributes` must repeat the Path and Domain the cookies were set with;

@@ -37,9 +37,13 @@ Result<Session, Failure> SessionCodec::open(std::string_view sealed, UnixSeconds
   if (!session) {
     return fail(session.error());
   }
-  if (session->expiresAt < now) {
+  return unlessExpired(std::move(*session), now);
+}
+
+Result<Session, Failure> unlessExpired(Session session, UnixSeconds now) {
+  if (session.expiresAt < now) {
     // Times only, no identity: the detail goes to logs.
-    return fail(Failure{Error::Expired, "session expired at " + std::to_string(session->expiresAt) +
+    return fail(Failure{Error::Expired, "session expired at " + std::to_string(session.expiresAt) +
                                             ", now is " + std::to_string(now)});
   }
   return session;

@@ -47,4 +47,8 @@ class SessionCodec {
   SealedBox box_;
 };
 
+// `session` while it is valid at `now`; Expired once expiresAt < now (step 5 above, shared by
+// every store).
+Result<Session, Failure> unlessExpired(Session session, UnixSeconds now);
+
 }  // namespace authgate::core::session

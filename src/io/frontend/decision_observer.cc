@@ -65,7 +65,7 @@ std::string_view DecisionRecord::user() const {
     return {};
   }
   if (const auto* allow = std::get_if<gate::Allow>(decision)) {
-    return allow->user;
+    return allow->user();
   }
   if (const auto* respond = std::get_if<gate::Respond>(decision)) {
     return respond->user;

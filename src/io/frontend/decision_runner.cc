@@ -4,13 +4,17 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <exception>
 #include <mutex>
 #include <optional>
 #include <unordered_map>
 
+#include "core/encoding/base64url.h"
 #include "core/gate/identity_headers.h"
+#include "core/gate/responses.h"
 #include "core/jose/jws.h"
 #include "io/idp/single_flight.h"
 #include "io/system.h"
@@ -22,6 +26,12 @@ namespace asio = boost::asio;
 namespace gate = core::gate;
 
 using RefreshFlight = idp::Flight<idp::TokenResult>;
+
+// A server-side session's refresh lock outlives a slow token endpoint (a lock that expires
+// early only lets a second replica refresh too); waiters poll the store meanwhile.
+constexpr std::chrono::milliseconds kRefreshLockLifetime{10'000};
+constexpr std::chrono::milliseconds kRefreshLockPoll{50};
+constexpr std::chrono::milliseconds kStoredRefreshWait{12'000};
 
 // One line per policy audit record (gate/decision.h AuditRecord): the policy, its rule, who
 // asked and for what, with the request id. Claim-derived text goes through headerSafe() so a
@@ -106,10 +116,12 @@ struct DecisionRunner::RefreshFlights {
 
 DecisionRunner::DecisionRunner(std::shared_ptr<const gate::Gate> gate,
                                std::shared_ptr<idp::Provider> provider, const core::Clock& clock,
-                               std::shared_ptr<const gate::BearerKeySource> bearerKeys)
+                               std::shared_ptr<const gate::BearerKeySource> bearerKeys,
+                               std::shared_ptr<sessions::SessionStore> store)
     : gate_(std::move(gate)),
       provider_(std::move(provider)),
       bearerKeys_(std::move(bearerKeys)),
+      store_(std::move(store)),
       clock_(clock),
       refreshes_(std::make_shared<RefreshFlights>()) {}
 
@@ -139,6 +151,9 @@ std::shared_ptr<const gate::ProviderSnapshot> DecisionRunner::providerSnapshot()
 
 gate::Decision DecisionRunner::decide(gate::CheckRequest& check) {
   check.now = clock_.now();
+  if (store_ && check.path == gate_->settings().readyPath && !store_->healthy()) {
+    return gate::plainText(503, "not ready: the session store (Redis) is not reachable");
+  }
   const auto provider = providerSnapshot();
   gate::Decision decision = gate_->decide(check, provider.get(), threadRandom(), bearerKeys_.get());
   logAudits(decision, check);
@@ -147,20 +162,113 @@ gate::Decision DecisionRunner::decide(gate::CheckRequest& check) {
 
 asio::awaitable<gate::Decision> DecisionRunner::complete(gate::CheckRequest check,
                                                          gate::Decision decision) {
+  // A login's exchange may end in a store write, a load in a refresh, a refresh in a write:
+  // one step at a time until the answer is final.
+  while (!isFinal(decision)) {
+    decision = co_await step(check, std::move(decision));
+  }
+  co_return decision;
+}
+
+asio::awaitable<gate::Decision> DecisionRunner::step(gate::CheckRequest& check,
+                                                     gate::Decision decision) {
   if (auto* exchange = std::get_if<gate::Exchange>(&decision)) {
     co_return co_await finishLogin(check, *exchange);
   }
-  auto* refresh = std::get_if<gate::Refresh>(&decision);
-  if (refresh == nullptr) {
-    co_return decision;
+  if (auto* refresh = std::get_if<gate::Refresh>(&decision)) {
+    if (refresh->ticket) {
+      co_return co_await refreshStoredSession(check, *refresh);
+    }
+    co_return co_await refreshSession(check, *refresh);
   }
-  const idp::TokenResult tokens = co_await refreshOnce(*refresh);
+  if (auto* load = std::get_if<gate::LoadSession>(&decision)) {
+    co_return co_await loadSession(check, *load);
+  }
+  auto& store = std::get<gate::StoreSession>(decision);
+  if (!store_) {
+    co_return gate_->storeUnavailable(check, "no session store configured");
+  }
+  core::Result<core::Ok, std::string> written = core::Ok{};
+  if (store.record.empty()) {
+    written = co_await store_->erase(store.storeKey);
+  } else {
+    written = co_await store_->save(store.storeKey, std::move(store.record), store.ttl);
+  }
+  if (!written) {
+    co_return gate_->storeUnavailable(check, "session store: " + written.error());
+  }
+  gate::Decision answer =
+      std::visit([](auto& then) -> gate::Decision { return std::move(then); }, store.then);
+  logAudits(answer, check);
+  co_return answer;
+}
+
+asio::awaitable<gate::Decision> DecisionRunner::refreshSession(gate::CheckRequest& check,
+                                                               const gate::Refresh& refresh) {
+  const idp::TokenResult tokens = co_await refreshOnce(refresh);
   const auto snapshot = co_await snapshotFor(tokens);
   check.now = clock_.now();
   gate::Decision done =
-      gate_->completeRefresh(check, *refresh, tokens, snapshot.get(), threadRandom());
+      gate_->completeRefresh(check, refresh, tokens, snapshot.get(), threadRandom());
   logAudits(done, check);
   co_return done;
+}
+
+asio::awaitable<gate::Decision> DecisionRunner::loadSession(gate::CheckRequest& check,
+                                                            const gate::LoadSession& load) {
+  if (!store_) {
+    co_return gate_->storeUnavailable(check, "no session store configured");
+  }
+  auto stored = co_await store_->load(load.storeKey, load.touch);
+  check.now = clock_.now();
+  const auto provider = providerSnapshot();
+  gate::Decision decision =
+      gate_->completeLoad(check, load, stored, provider.get(), threadRandom());
+  logAudits(decision, check);
+  co_return decision;
+}
+
+asio::awaitable<gate::Decision> DecisionRunner::refreshStoredSession(gate::CheckRequest& check,
+                                                                     const gate::Refresh& refresh) {
+  if (!store_) {
+    co_return gate_->storeUnavailable(check, "no session store configured");
+  }
+  const gate::LoadSession reload{.storeKey = refresh.storeKey, .ticket = *refresh.ticket};
+  std::array<std::uint8_t, 16> tokenBytes;
+  threadRandom().fill(tokenBytes);
+  const std::string token = core::base64url::encode(tokenBytes);
+  asio::steady_timer timer(co_await asio::this_coro::executor);
+  const auto deadline = std::chrono::steady_clock::now() + kStoredRefreshWait;
+  while (true) {
+    auto locked = co_await store_->lock(refresh.lockKey, token, kRefreshLockLifetime);
+    if (!locked) {
+      co_return gate_->storeUnavailable(check, "session store: " + locked.error());
+    }
+    if (*locked) {
+      break;
+    }
+    // Another replica (or request) refreshes this session: once it has stored the result, the
+    // session read again no longer asks for a refresh.
+    timer.expires_after(kRefreshLockPoll);
+    co_await timer.async_wait(asio::use_awaitable);
+    gate::Decision reread = co_await loadSession(check, reload);
+    if (!std::holds_alternative<gate::Refresh>(reread)) {
+      co_return reread;
+    }
+    if (std::chrono::steady_clock::now() > deadline) {
+      co_return gate_->storeUnavailable(check, "session store: the refresh lock stayed taken");
+    }
+  }
+  // Ours. The session may have been refreshed between our read and the lock: read it again.
+  gate::Decision decision = co_await loadSession(check, reload);
+  if (auto* due = std::get_if<gate::Refresh>(&decision)) {
+    decision = co_await refreshSession(check, *due);
+    if (std::holds_alternative<gate::StoreSession>(decision)) {
+      decision = co_await step(check, std::move(decision));  // stored before the lock goes
+    }
+  }
+  co_await store_->unlock(refresh.lockKey, token);
+  co_return decision;
 }
 
 asio::awaitable<idp::TokenResult> DecisionRunner::refreshOnce(const gate::Refresh& refresh) {

@@ -28,6 +28,7 @@
 #include "core/gate/gate.h"
 #include "core/random.h"
 #include "io/idp/provider.h"
+#include "io/sessions/session_store.h"
 
 namespace authgate::io::frontend {
 
@@ -41,15 +42,19 @@ class DecisionRunner {
  public:
   // `bearerKeys`: the key sets of the gate's bearer-token rules (io/idp/bearer_keys.h); null
   // when there are none.
+  // `store`: the server-side session store when the gate keeps sessions there
+  // (GateSettings::serverSessions), else null.
   DecisionRunner(std::shared_ptr<const core::gate::Gate> gate,
                  std::shared_ptr<idp::Provider> provider, const core::Clock& clock,
-                 std::shared_ptr<const core::gate::BearerKeySource> bearerKeys = nullptr);
+                 std::shared_ptr<const core::gate::BearerKeySource> bearerKeys = nullptr,
+                 std::shared_ptr<sessions::SessionStore> store = nullptr);
 
   // The gate's decision with the provider's current snapshot; `check.now` is set here.
   core::gate::Decision decide(core::gate::CheckRequest& check);
 
-  // Turns an Exchange or a Refresh into the final Allow or Respond (a final decision is returned
-  // as it is). Never throws for IdP trouble: that becomes an error page.
+  // Turns an Exchange, a Refresh, a LoadSession or a StoreSession into the final Allow or
+  // Respond (a final decision is returned as it is), performing the IdP and session-store I/O
+  // each step needs. Never throws for IdP or store trouble: that becomes an error page.
   boost::asio::awaitable<core::gate::Decision> complete(core::gate::CheckRequest check,
                                                         core::gate::Decision decision);
 
@@ -68,10 +73,22 @@ class DecisionRunner {
       const idp::TokenResult& tokens);
   // The refresh_token grant for `refresh`, shared with every concurrent request of its session.
   boost::asio::awaitable<idp::TokenResult> refreshOnce(const core::gate::Refresh& refresh);
+  // The next step of `decision` (one I/O step: a grant, a store read or write).
+  boost::asio::awaitable<core::gate::Decision> step(core::gate::CheckRequest& check,
+                                                    core::gate::Decision decision);
+  boost::asio::awaitable<core::gate::Decision> refreshSession(core::gate::CheckRequest& check,
+                                                              const core::gate::Refresh& refresh);
+  // A server-side session's refresh, single-flight across replicas through the store's lock:
+  // the replica holding it refreshes; the others wait for the stored session to change.
+  boost::asio::awaitable<core::gate::Decision> refreshStoredSession(
+      core::gate::CheckRequest& check, const core::gate::Refresh& refresh);
+  boost::asio::awaitable<core::gate::Decision> loadSession(core::gate::CheckRequest& check,
+                                                           const core::gate::LoadSession& load);
 
   std::shared_ptr<const core::gate::Gate> gate_;
   std::shared_ptr<idp::Provider> provider_;
   std::shared_ptr<const core::gate::BearerKeySource> bearerKeys_;
+  std::shared_ptr<sessions::SessionStore> store_;
   const core::Clock& clock_;
   std::atomic<std::shared_ptr<const core::gate::ProviderSnapshot>> snapshot_;
   struct RefreshFlights;  // refreshes in flight and just done, by session key

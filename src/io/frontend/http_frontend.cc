@@ -17,13 +17,10 @@ namespace asio = boost::asio;
 namespace gate = core::gate;
 
 // "X-Forwarded-User" also arrives as "X_Forwarded_User"; some servers treat both as one name.
-std::string underscored(std::string_view name) {
-  std::string out(name);
-  for (char& c : out) {
-    if (c == '-') {
-      c = '_';
-    }
-  }
+// Written into `out`, which a caller reuses.
+std::string_view underscored(std::string_view name, std::string& out) {
+  out.assign(name);
+  std::replace(out.begin(), out.end(), '-', '_');
   return out;
 }
 
@@ -61,25 +58,34 @@ std::optional<std::string_view> belowPrefix(std::string_view target, std::string
 }  // namespace
 
 http::Response checkAllowed(const gate::Allow& allow, unsigned status) {
+  constexpr std::string_view kRemoveHeader = "x-envoy-auth-headers-to-remove";
   http::Response response;
   response.status = status;
-  std::string remove;
-  for (const std::string& name : allow.removeHeaders) {
+  thread_local std::string remove;  // reused: one answer at a time per thread
+  remove.clear();
+  for (const std::string& name : allow.removeHeaders()) {
     const bool overwritten = std::any_of(
-        allow.gatewayHeaders.begin(), allow.gatewayHeaders.end(),
+        allow.gatewayHeaders().begin(), allow.gatewayHeaders().end(),
         [&](const gate::HeaderLine& line) { return http::equalsIgnoreCase(line.name, name); });
     if (!overwritten) {
       remove.append(remove.empty() ? "" : ", ").append(name);
     }
   }
-  for (const auto& header : allow.gatewayHeaders) {
+  std::size_t bytes = kRemoveHeader.size() + remove.size();
+  for (const auto* lines : {&allow.gatewayHeaders(), &allow.responseHeaders}) {
+    for (const auto& header : *lines) {
+      bytes += header.name.size() + header.value.size();
+    }
+  }
+  response.headers.reserve(allow.gatewayHeaders().size() + allow.responseHeaders.size() + 1, bytes);
+  for (const auto& header : allow.gatewayHeaders()) {
     response.headers.add(header.name, header.value);
   }
   for (const auto& header : allow.responseHeaders) {
     response.headers.add(header.name, header.value);
   }
   if (!remove.empty()) {
-    response.headers.add("x-envoy-auth-headers-to-remove", remove);
+    response.headers.add(kRemoveHeader, remove);
   }
   return response;
 }
@@ -168,9 +174,16 @@ asio::awaitable<http::Response> HttpFrontend::handle(http::Request& request) {
   if (options_.observer == nullptr) {
     co_return co_await answer(request, decision, target, check_status);
   }
-  // forward() edits the request's header fields, which `origin.host` and the id may point into.
-  const std::string host(origin.host);
-  const std::string request_id(check.requestId);
+  // forward() edits the request's header fields, which `origin.host` and the id may point into:
+  // the record of a forwarded request takes copies.
+  std::string_view host = origin.host;
+  std::string_view request_id = check.requestId;
+  std::string host_copy;
+  std::string request_id_copy;
+  if (check_status == 0 && std::holds_alternative<gate::Allow>(decision)) {
+    host = host_copy = host;
+    request_id = request_id_copy = request_id;
+  }
   http::Response response = co_await answer(request, decision, target, check_status);
   options_.observer->observe({.frontEnd = front_end,
                               .requestId = request_id,
@@ -200,9 +213,10 @@ asio::awaitable<http::Response> HttpFrontend::answer(http::Request& request,
 asio::awaitable<http::Response> HttpFrontend::forward(http::Request& request,
                                                       const gate::Allow& allow,
                                                       std::string_view path_and_query) {
-  for (const std::string& name : allow.removeHeaders) {
+  thread_local std::string spelling;  // reused: no allocation per removed name
+  for (const std::string& name : allow.removeHeaders()) {
     request.headers.remove(name);
-    request.headers.remove(underscored(name));
+    request.headers.remove(underscored(name, spelling));
   }
   // Every Cookie field (a gateway may split them), joined into one (RFC 6265 section 5.4).
   std::string kept;
@@ -217,7 +231,7 @@ asio::awaitable<http::Response> HttpFrontend::forward(http::Request& request,
   if (request.headers.remove("Cookie") > 0 && !kept.empty()) {
     request.headers.add("Cookie", kept);
   }
-  for (const auto& header : allow.upstreamHeaders) {
+  for (const auto& header : allow.upstreamHeaders()) {
     request.headers.set(header.name, header.value);
   }
   http::Response response = co_await upstream_.forward(request, path_and_query);

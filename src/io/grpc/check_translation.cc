@@ -141,20 +141,20 @@ void toCheckResponse(const gate::Allow& allow, v3::CheckResponse& response) {
   response.Clear();
   response.mutable_status()->set_code(kRpcOk);
   auto& ok = *response.mutable_ok_response();
-  for (const gate::HeaderLine& header : allow.gatewayHeaders) {
+  for (const gate::HeaderLine& header : allow.gatewayHeaders()) {
     addHeader(*ok.mutable_headers(), header.name, header.value, true);
   }
   // Envoy applies headers_to_remove after the headers it sets: a name set above must not be
   // listed, or the identity just added would be removed again.
   auto isSet = [&allow](std::string_view name) {
-    for (const gate::HeaderLine& header : allow.gatewayHeaders) {
+    for (const gate::HeaderLine& header : allow.gatewayHeaders()) {
       if (gate::equalsIgnoreCase(header.name, name)) {
         return true;
       }
     }
     return false;
   };
-  for (const std::string& name : allow.removeHeaders) {
+  for (const std::string& name : allow.removeHeaders()) {
     const std::string variant = underscored(name);
     for (const std::string* spelling : {&name, &variant}) {
       if (spelling == &variant && variant == name) {

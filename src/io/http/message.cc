@@ -1,6 +1,7 @@
 #include "io/http/message.h"
 
 #include <algorithm>
+#include <functional>
 
 namespace authgate::io::http {
 
@@ -12,10 +13,25 @@ void Headers::add(std::string_view name, std::string_view value) {
 }
 
 void Headers::set(std::string_view name, std::string_view value) {
-  // name and value may point into arena_, which add() may reallocate while reading them.
-  const std::string copy = std::string(name).append(value);
+  if (inArena(name) || inArena(value)) {
+    // add() may reallocate arena_ while reading them: set from a copy.
+    const std::string copy = std::string(name).append(value);
+    set(std::string_view(copy).substr(0, name.size()), std::string_view(copy).substr(name.size()));
+    return;
+  }
   remove(name);
-  add(std::string_view(copy).substr(0, name.size()), std::string_view(copy).substr(name.size()));
+  add(name, value);
+}
+
+bool Headers::inArena(std::string_view text) const {
+  // std::less: a total order even for pointers into different objects.
+  const std::less<const char*> before;
+  return !before(text.data(), arena_.data()) && before(text.data(), arena_.data() + arena_.size());
+}
+
+void Headers::reserve(std::size_t fields, std::size_t bytes) {
+  entries_.reserve(entries_.size() + fields);
+  arena_.reserve(arena_.size() + bytes);
 }
 
 std::size_t Headers::remove(std::string_view name) {

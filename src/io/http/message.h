@@ -74,6 +74,9 @@ class Headers {
   std::size_t count(std::string_view name) const;
   // Removes all fields and keeps the allocated capacity for reuse.
   void clear();
+  // Makes room for `fields` more fields of `bytes` more name and value bytes in all, so that
+  // adding them allocates at most once each for the arena and the offsets.
+  void reserve(std::size_t fields, std::size_t bytes);
 
   std::size_t size() const { return entries_.size(); }
   bool empty() const { return entries_.empty(); }
@@ -82,6 +85,9 @@ class Headers {
   Iterator end() const { return {this, entries_.size()}; }
 
  private:
+  // True when `text` points into arena_ (which add() may reallocate).
+  bool inArena(std::string_view text) const;
+
   struct Entry {
     std::size_t nameOffset;
     std::size_t nameSize;

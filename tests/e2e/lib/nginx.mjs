@@ -6,6 +6,7 @@
 //   nginx.url; nginx.errorLog(); await nginx.stop();
 //
 // `server` is the body of the one `server { }` block; startNginx adds `listen 127.0.0.1:<port>`.
+// `http` (optional) goes into the `http { }` block before it, e.g. an `upstream { }` group.
 // documentedServer() takes that body from the tested block of a page in docs/, so the tests run
 // exactly the configuration the documentation shows.
 import { spawn } from 'node:child_process';
@@ -53,7 +54,7 @@ export async function documentedServer(page, testFile, replacements) {
 
 // The main configuration around the test's server block: everything nginx would otherwise write
 // under /var (pid, logs, temp paths) goes to `dir`.
-function mainConfig(dir, port, server) {
+function mainConfig(dir, port, server, http = '') {
   const p = (name) => path.join(dir, name);
   return `worker_processes 1;
 pid ${p('nginx.pid')};
@@ -68,6 +69,7 @@ http {
   fastcgi_temp_path ${p('fastcgi')};
   uwsgi_temp_path ${p('uwsgi')};
   scgi_temp_path ${p('scgi')};
+${http}
   server {
     listen 127.0.0.1:${port};
     server_name 127.0.0.1;
@@ -80,12 +82,12 @@ ${server}
 // Writes the configuration, checks it with `nginx -t`, starts nginx in the foreground and waits
 // until the port accepts connections. Returns { url, port, dir, configFile, config, errorLog(),
 // accessLog(), stop() }.
-export async function startNginx({ port, server, timeoutMs = 10000 }) {
+export async function startNginx({ port, server, http, timeoutMs = 10000 }) {
   const dir = await mkdtemp(path.join(tmpdir(), 'authgate-e2e-nginx-'));
   // As root, nginx's workers run as `nobody`: they must be able to reach the temp paths.
   await chmod(dir, 0o755);
   const configFile = path.join(dir, 'nginx.conf');
-  const config = mainConfig(dir, port, server);
+  const config = mainConfig(dir, port, server, http);
   await writeFile(configFile, config);
   const args = ['-p', dir, '-e', path.join(dir, 'error.log'), '-c', configFile];
   const errorLog = () => readFile(path.join(dir, 'error.log'), 'utf8').catch(() => '');
