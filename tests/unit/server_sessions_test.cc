@@ -128,6 +128,17 @@ TEST_F(ServerSessionsTest, RepeatedRequestsAreServedFromMemoryUntilTheLocalTtl) 
   EXPECT_EQ(loads(), before + 2);
 }
 
+// The gRPC service decides on gRPC's threads and completes on the I/O thread: the completion
+// finds there what the first one read, so repeated checks stay off the store too.
+TEST_F(ServerSessionsTest, RepeatedGrpcChecksReadTheStoreOnce) {
+  const std::string cookie = login();
+  const int before = loads();
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_TRUE(allowed(check({.path = "/", .headers = {{"cookie", cookie}}})));
+  }
+  EXPECT_EQ(loads(), before + 1);
+}
+
 TEST_F(ServerSessionsTest, ASessionGoneFromTheStoreMeansALogin) {
   const std::string cookie = login();
   {

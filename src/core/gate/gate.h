@@ -95,6 +95,10 @@ class Gate {
   Decision completeLoad(const CheckRequest& request, const LoadSession& load,
                         const Result<std::optional<std::vector<std::uint8_t>>, std::string>& stored,
                         const ProviderSnapshot* provider, RandomSource& random) const;
+  // The answer from this thread's session cache for a LoadSession, when it holds the session:
+  // a front end that decides on one thread and completes on another (the gRPC service) finds
+  // there what an earlier completion read from the store.
+  std::optional<Decision> cachedLoad(const CheckRequest& request, const LoadSession& load) const;
   // 503 with Retry-After: the session store cannot be reached; `reason` goes to the log only.
   Respond storeUnavailable(const CheckRequest& request, std::string reason) const;
   // Drops the in-memory copy of the session with this ticket id (sign-out, back-channel logout).

@@ -38,6 +38,14 @@ Decision Gate::authorizeTicket(const CheckRequest& request, std::string_view coo
                      .touch = settings_.serverSessions->idleTimeout};
 }
 
+std::optional<Decision> Gate::cachedLoad(const CheckRequest& request,
+                                         const LoadSession& load) const {
+  if (auto hit = sessionCache_->find(sessionCacheKeyOf(load.ticket), request.now)) {
+    return authorized(request, *hit, {});
+  }
+  return std::nullopt;
+}
+
 Decision Gate::completeLoad(
     const CheckRequest& request, const LoadSession& load,
     const Result<std::optional<std::vector<std::uint8_t>>, std::string>& stored,

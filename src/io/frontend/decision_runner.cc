@@ -219,6 +219,9 @@ asio::awaitable<gate::Decision> DecisionRunner::loadSession(gate::CheckRequest& 
   if (!store_) {
     co_return gate_->storeUnavailable(check, "no session store configured");
   }
+  if (auto cached = gate_->cachedLoad(check, load)) {
+    co_return std::move(*cached);  // read by an earlier completion on this thread
+  }
   auto stored = co_await store_->load(load.storeKey, load.touch);
   check.now = clock_.now();
   const auto provider = providerSnapshot();
