@@ -39,9 +39,9 @@ grep -qE '^ +check-config +' "$out/help.out" || fail "--help does not list check
 
 # 2. Unknown flags, with or without a subcommand, fail with status 2 and name the flag.
 status=0
-timeout 20 "$authgate" --redis-use-cluster --cookie-secert "$secret" >"$out/unknown.out" 2>"$out/unknown.err" || status=$?
+timeout 20 "$authgate" --redis-connection-idle-timeout=30 --cookie-secert "$secret" >"$out/unknown.out" 2>"$out/unknown.err" || status=$?
 [ "$status" -eq 2 ] || fail "unknown flag without a subcommand: expected exit 2, got $status"
-grep -qF -- "authgate serve: unsupported flag --redis-use-cluster: oauth2-proxy's redis_use_cluster is not yet supported by authgate" "$out/unknown.err" ||
+grep -qF -- "authgate serve: unsupported flag --redis-connection-idle-timeout: oauth2-proxy's redis_connection_idle_timeout is not yet supported by authgate" "$out/unknown.err" ||
   fail "not-yet-supported flag not named: $(cat "$out/unknown.err")"
 grep -qF -- "unknown flag --cookie-secert: " "$out/unknown.err" || fail "misspelt flag not named"
 grep -qF -- "did you mean --cookie-secret?" "$out/unknown.err" || fail "no suggestion for --cookie-secert"
@@ -89,10 +89,10 @@ expect_line "$out/env.err" "warning: reverse_proxy: has no effect: authgate beli
 
 # 4. An oauth2-proxy variable authgate does not support is an error naming it.
 status=0
-OAUTH2_PROXY_REDIS_USE_CLUSTER=true OAUTH2_PROXY_UPSTREAM=static://200 \
+OAUTH2_PROXY_REDIS_CONNECTION_IDLE_TIMEOUT=30 OAUTH2_PROXY_UPSTREAM=static://200 \
   "$authgate" check-config --config "$data/valid_full.yaml" >"$out/bad.out" 2>"$out/bad.err" || status=$?
 [ "$status" -eq 1 ] || fail "unsupported OAUTH2_PROXY_*: expected exit 1, got $status"
-expect_line "$out/bad.err" "OAUTH2_PROXY_REDIS_USE_CLUSTER: oauth2-proxy's redis_use_cluster is not yet supported by authgate (refused rather than ignored, so that nothing runs with it silently dropped)"
+expect_line "$out/bad.err" "OAUTH2_PROXY_REDIS_CONNECTION_IDLE_TIMEOUT: oauth2-proxy's redis_connection_idle_timeout is not yet supported by authgate (refused rather than ignored, so that nothing runs with it silently dropped)"
 expect_line "$out/bad.err" "OAUTH2_PROXY_UPSTREAM: not an option authgate supports (oauth2-proxy variables are accepted only for the options docs/configuration.md lists); did you mean OAUTH2_PROXY_UPSTREAMS?"
 
 # 5. oauth2-proxy's flag syntax: repeated and comma lists, a space-separated --scope, bools.
@@ -141,11 +141,11 @@ expect_summary "$out/toml.out" 'proxy\.connect_timeout' 3s flag
 expect_summary "$out/toml.out" 'headers\.gateway\.x_auth_request' true file
 grep -qF client-secret-do-not-print "$out/toml.out" "$out/toml.err" && fail "a TOML secret was printed"
 expect_line "$out/toml.err" "warning: silence_ping_logging: ignored: an oauth2-proxy logging, page or metrics option authgate does not have (line 33)"
-printf 'redis_use_cluster = true\nupstream = [ "static://200" ]\n' >>"$out/oauth2-proxy.cfg"
+printf 'redis_connection_idle_timeout = 30\nupstream = [ "static://200" ]\n' >>"$out/oauth2-proxy.cfg"
 status=0
 "$authgate" check-config --config "$out/oauth2-proxy.cfg" >/dev/null 2>"$out/toml_bad.err" || status=$?
 [ "$status" -eq 1 ] || fail "TOML with unsupported keys: expected exit 1, got $status"
-expect_line "$out/toml_bad.err" "redis_use_cluster: oauth2-proxy's redis_use_cluster is not yet supported by authgate (refused rather than ignored, so that nothing runs with it silently dropped) (line 34)"
+expect_line "$out/toml_bad.err" "redis_connection_idle_timeout: oauth2-proxy's redis_connection_idle_timeout is not yet supported by authgate (refused rather than ignored, so that nothing runs with it silently dropped) (line 34)"
 expect_line "$out/toml_bad.err" "upstream: unknown option: not an oauth2-proxy option authgate supports (line 35); did you mean upstreams?"
 status=0
 "$authgate" check-config --config "$data/valid_full.yaml" --set-xauthrequest=false \
