@@ -7,12 +7,15 @@
 //   Decision decision = gate->decide(request, provider.get(), random);
 //   if (auto* exchange = std::get_if<Exchange>(&decision)) {
 //     auto tokens = co_await idp.exchangeCode(exchange->code, ...);
-//     Respond done = gate->completeLogin(request, *exchange, tokens, *provider, random);
+//     decision = gate->completeLogin(request, *exchange, tokens, *provider, random);
 //   }
 //   if (auto* refresh = std::get_if<Refresh>(&decision)) {   // one grant per refresh->sessionKey
 //     auto tokens = co_await idp.refresh(refresh->refreshToken);
 //     decision = gate->completeRefresh(request, *refresh, tokens, provider.get(), random);
-//   }                                                          // now an Allow or a Respond
+//   }
+//   // Server-side sessions (settings.serverSessions) add two steps: LoadSession (read the
+//   // store, then completeLoad) and StoreSession (write or delete, then send `then`).
+//   // io/frontend/DecisionRunner runs these steps until the decision is an Allow or a Respond.
 //
 // decide() handles, in this order:
 //   1) the ping and ready paths;
