@@ -128,14 +128,14 @@ class GateAllocationTest : public ::testing::Test {
                                   {"Accept", "text/html"},
                                   {"User-Agent", "test"},
                                   {"X-Request-Id", "0123456789abcdef0123456789abcdef"}};
-    const CheckRequest request{.method = "GET",
-                               .scheme = "https",
-                               .host = "app.example.com",
-                               .path = "/reports/2026",
-                               .query = "page=2",
-                               .headers = headers,
-                               .peer = "10.0.0.1",
-                               .now = kNow};
+    [[maybe_unused]] const CheckRequest request{.method = "GET",
+                                                .scheme = "https",
+                                                .host = "app.example.com",
+                                                .path = "/reports/2026",
+                                                .query = "page=2",
+                                                .headers = headers,
+                                                .peer = "10.0.0.1",
+                                                .now = kNow};
     std::size_t counted = 0;
 #if !defined(__SANITIZE_ADDRESS__)
     tAllocations = 0;
