@@ -114,8 +114,17 @@ int serve(const ConfigArgs& args) {
       return 1;
     }
     redis_client = *client;
+    // Another replica deleted a session (sign-out, back-channel logout): drop this replica's
+    // copy at once instead of serving it until redis.local_cache_ttl. Announcements missed
+    // while the channel was down are unknown: everything in memory goes.
+    const std::shared_ptr<const core::gate::Gate> forgetting = *gate;
+    redis_client->subscribe(
+        forgetChannelOf(cfg.redis.keyPrefix),
+        [forgetting](std::string_view key) { forgetting->forgetStoredSession(key); },
+        [forgetting] { forgetting->forgetStoredSessions(); });
     redis_client->start();
-    session_store = std::make_shared<io::sessions::RedisSessionStore>(redis_client);
+    session_store = std::make_shared<io::sessions::RedisSessionStore>(
+        redis_client, forgetChannelOf(cfg.redis.keyPrefix));
   }
 
   io::frontend::DecisionRunner runner(std::move(*gate), *provider, clock, bearer_keys,

@@ -242,4 +242,8 @@ core::Result<std::shared_ptr<io::redis::Client>, std::string> buildRedisClient(
   return std::shared_ptr<io::redis::Client>(std::move(*client));
 }
 
+std::string forgetChannelOf(std::string_view keyPrefix) {
+  return std::string(keyPrefix) + "forget";
+}
+
 }  // namespace authgate::app

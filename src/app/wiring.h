@@ -43,5 +43,8 @@ io::idp::ProviderOptions buildProviderOptions(const core::config::Config& config
 // the redis.* option at fault.
 core::Result<std::shared_ptr<io::redis::Client>, std::string> buildRedisClient(
     const core::config::Config& config);
+// The pub/sub channel on which replicas announce the sessions they deleted, so that every other
+// replica drops its in-memory copy: "<redis.key_prefix>forget".
+std::string forgetChannelOf(std::string_view keyPrefix);
 
 }  // namespace authgate::app

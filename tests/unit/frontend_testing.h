@@ -111,9 +111,9 @@ class GateFixture : public ::testing::Test {
     }
   }
 
-  // An ID token for "alice-id" signed with the IdP's key; `nonce` is left out when empty. Besides
-  // the usual claims it carries the kinds the policy tables match on: azp, a space-separated
-  // scope, a nested object and a boolean.
+  // An ID token for "alice-id" (IdP session "idp-session-1") signed with the IdP's key; `nonce`
+  // is left out when empty. Besides the usual claims it carries the kinds the policy tables
+  // match on: azp, a space-separated scope, a nested object and a boolean.
   std::string signIdToken(const std::string& email, const std::string& nonce) {
     namespace jt = core::jose::testing;
     boost::json::object claims{{"iss", idp_.baseUrl()},
@@ -127,7 +127,8 @@ class GateFixture : public ::testing::Test {
                                {"azp", "client-1"},
                                {"scope", "openid email reports.read"},
                                {"org", boost::json::object{{"team", "core"}, {"level", 3}}},
-                               {"email_verified", true}};
+                               {"email_verified", true},
+                               {"sid", "idp-session-1"}};
     if (!nonce.empty()) {
       claims["nonce"] = nonce;
     }

@@ -543,5 +543,16 @@ TEST_F(GateTest, SignOutRefusesAForeignRedirect) {
   EXPECT_EQ(header(respond, "Location"), "/");
 }
 
+// A cookie session lives in the browser alone: the provider cannot end it from the back channel,
+// and says so instead of getting a 200 that ended nothing.
+TEST_F(GateTest, BackchannelLogoutNeedsServerSideSessions) {
+  auto respond = std::get<Respond>(send({.method = "POST",
+                                         .path = "/oauth2/backchannel_logout",
+                                         .headers = {{"Content-Type",
+                                                      "application/x-www-form-urlencoded"}}}));
+  EXPECT_EQ(respond.status, 501);
+  EXPECT_NE(respond.body.find("session_store: redis"), std::string::npos) << respond.body;
+}
+
 }  // namespace
 }  // namespace authgate::core::gate

@@ -5,6 +5,7 @@
 
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,7 @@ class MemorySessionStore final : public SessionStore {
       co_return core::fail(std::string("store down"));
     }
     entries.erase(key);
+    sets.erase(key);
     co_return core::Ok{};
   }
 
@@ -75,6 +77,38 @@ class MemorySessionStore final : public SessionStore {
     co_return;
   }
 
+  boost::asio::awaitable<core::Result<core::Ok, std::string>> addToSets(
+      std::vector<std::string> keys, std::string member, std::chrono::seconds ttl) override {
+    const std::lock_guard lock(mutex_);
+    if (down) {
+      co_return core::fail(std::string("store down"));
+    }
+    for (const std::string& key : keys) {
+      sets[key].insert(member);
+      setTtls[key] = ttl;
+    }
+    co_return core::Ok{};
+  }
+
+  boost::asio::awaitable<core::Result<std::vector<std::string>, std::string>> members(
+      std::string key) override {
+    const std::lock_guard lock(mutex_);
+    if (down) {
+      co_return core::fail(std::string("store down"));
+    }
+    const auto found = sets.find(key);
+    if (found == sets.end()) {
+      co_return std::vector<std::string>{};
+    }
+    co_return std::vector<std::string>(found->second.begin(), found->second.end());
+  }
+
+  boost::asio::awaitable<void> announceErased(std::string key) override {
+    const std::lock_guard lock(mutex_);
+    announced.push_back(std::move(key));
+    co_return;
+  }
+
   bool healthy() const override {
     const std::lock_guard lock(mutex_);
     return !down;
@@ -84,6 +118,9 @@ class MemorySessionStore final : public SessionStore {
   std::mutex& mutex() const { return mutex_; }
   std::map<std::string, Entry> entries;
   std::map<std::string, std::string> locks;
+  std::map<std::string, std::set<std::string>> sets;  // erase() removes a set too
+  std::map<std::string, std::chrono::seconds> setTtls;
+  std::vector<std::string> announced;
   int loads = 0;
   int saves = 0;
   int lockAttempts = 0;

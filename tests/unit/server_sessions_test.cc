@@ -9,6 +9,7 @@
 #include <future>
 
 #include "core/encoding/base64url.h"
+#include "core/oidc/logout_token.h"
 #include "core/session/ticket.h"
 #include "grpc_check_fixture.h"
 #include "io/frontend/decision_runner.h"
@@ -59,14 +60,23 @@ class ServerSessionsTest : public testing::GrpcCheckFixture {
   // The whole decision on io_'s thread, as an HTTP worker makes it: the session cache is per
   // thread, so a session read from the store is found again by the thread that read it.
   gate::Decision decideOnIo(const std::string& path, const std::string& cookie) {
-    auto run = [this, path, cookie]() -> asio::awaitable<gate::Decision> {
-      const std::vector<gate::HeaderView> headers{{"Cookie", cookie}};
-      gate::CheckRequest request{.method = "GET",
+    return decideOnIo("GET", path, {{"Cookie", cookie}}, "");
+  }
+  gate::Decision decideOnIo(std::string method, std::string path,
+                            std::vector<std::pair<std::string, std::string>> fields,
+                            std::string body) {
+    auto run = [=, this]() -> asio::awaitable<gate::Decision> {
+      std::vector<gate::HeaderView> headers;
+      for (const auto& [name, value] : fields) {
+        headers.push_back({name, value});
+      }
+      gate::CheckRequest request{.method = method,
                                  .scheme = "https",
                                  .host = "app.example.com",
                                  .path = path,
                                  .headers = headers,
-                                 .peer = "203.0.113.9"};
+                                 .peer = "203.0.113.9",
+                                 .body = body};
       gate::Decision decision = runner_->decide(request);
       if (!frontend::isFinal(decision)) {
         decision = co_await runner_->complete(request, std::move(decision));
@@ -83,6 +93,38 @@ class ServerSessionsTest : public testing::GrpcCheckFixture {
   }
   int deniedStatus(const Answer& answer) {
     return answer.response.denied_response().status().code();
+  }
+
+  // A logout token from the IdP (Back-Channel Logout 1.0 §2.4) with these claims changed.
+  std::string signLogoutToken(const boost::json::object& changes = {}) {
+    namespace jt = core::jose::testing;
+    boost::json::object claims{{"iss", idp_.baseUrl()},
+                               {"aud", "client-1"},
+                               {"iat", clock_.now()},
+                               {"exp", clock_.now() + 120},
+                               {"jti", "logout-1"},
+                               {"sid", "idp-session-1"},
+                               {"events", boost::json::object{{core::oidc::kBackchannelLogoutEvent,
+                                                               boost::json::object{}}}}};
+    for (const auto& [name, value] : changes) {
+      if (value.is_null()) {
+        claims.erase(name);
+      } else {
+        claims[name] = value;
+      }
+    }
+    return jt::makeToken(core::jose::Algorithm::RS256, jt::rsa2048().get(),
+                         {{"alg", "RS256"}, {"kid", "k1"}, {"typ", "logout+jwt"}}, claims);
+  }
+  gate::Decision backchannelLogout(const std::string& token,
+                                   std::string type = "application/x-www-form-urlencoded") {
+    return decideOnIo("POST", "/oauth2/backchannel_logout", {{"Content-Type", type}},
+                      "logout_token=" + token);
+  }
+  static int statusOf(const gate::Decision& decision) {
+    return std::holds_alternative<gate::Respond>(decision)
+               ? std::get<gate::Respond>(decision).status
+               : -1;
   }
 
   std::shared_ptr<MemorySessionStore> memory_ = std::make_shared<MemorySessionStore>();
@@ -307,6 +349,111 @@ TEST_F(ServerSessionsTest, ARefreshIsSingleFlightAcrossReplicas) {
   ASSERT_TRUE(std::holds_alternative<gate::Allow>(b));
   const std::lock_guard lock(mutex_);
   EXPECT_EQ(refreshes_, 1);
+}
+
+// Back-Channel Logout 1.0: the IdP's logout token ends every session of its `sid`, in the store
+// and in every replica's memory, and the index that found them.
+TEST_F(ServerSessionsTest, BackchannelLogoutEndsEverySessionOfTheProviderSession) {
+  const std::string first = login();
+  const std::string second = login();  // another browser, same IdP session
+  ASSERT_TRUE(allowedDecision(decideOnIo("/", first)));
+  ASSERT_TRUE(allowedDecision(decideOnIo("/", second)));  // both in this thread's memory
+  ASSERT_EQ(storedSessions(), 2u);
+  std::vector<std::string> session_keys;
+  {
+    const std::lock_guard lock(memory_->mutex());
+    ASSERT_EQ(memory_->sets.size(), 2u);  // by sid and by sub
+    for (const auto& [set, members] : memory_->sets) {
+      EXPECT_TRUE(set.starts_with("test:logout:")) << set;
+      EXPECT_EQ(members.size(), 2u);
+      EXPECT_EQ(memory_->setTtls[set], kCookieExpire);
+    }
+    for (const auto& [key, entry] : memory_->entries) {
+      session_keys.push_back(key);
+    }
+  }
+
+  const gate::Decision done = backchannelLogout(signLogoutToken());
+  ASSERT_EQ(statusOf(done), 200);
+  const auto& respond = std::get<gate::Respond>(done);
+  EXPECT_TRUE(std::any_of(respond.headers.begin(), respond.headers.end(), [](const auto& h) {
+    return h.name == "Cache-Control" && h.value.find("no-store") != std::string::npos;
+  }));
+  EXPECT_EQ(storedSessions(), 0u);
+  {
+    const std::lock_guard lock(memory_->mutex());
+    EXPECT_EQ(memory_->sets.size(), 1u);  // the sid's set is gone; the sub's expires
+    std::vector<std::string> announced = memory_->announced;
+    std::sort(announced.begin(), announced.end());
+    EXPECT_EQ(announced, session_keys);  // the other replicas drop their copies
+  }
+  EXPECT_EQ(statusOf(decideOnIo("/", first)), 302);
+  EXPECT_EQ(statusOf(decideOnIo("/", second)), 302);
+}
+
+TEST_F(ServerSessionsTest, BackchannelLogoutBySubjectEndsAllOfTheUsersSessions) {
+  const std::string cookie = login();
+  ASSERT_TRUE(allowedDecision(decideOnIo("/", cookie)));
+  EXPECT_EQ(statusOf(backchannelLogout(signLogoutToken({{"sid", nullptr}, {"sub", "bob-id"}}))),
+            200);
+  EXPECT_TRUE(allowedDecision(decideOnIo("/", cookie)));  // another user: nothing ended
+  EXPECT_EQ(statusOf(backchannelLogout(signLogoutToken({{"sid", nullptr}, {"sub", "alice-id"}}))),
+            200);
+  EXPECT_EQ(storedSessions(), 0u);
+  EXPECT_EQ(statusOf(decideOnIo("/", cookie)), 302);
+}
+
+TEST_F(ServerSessionsTest, ARefusedLogoutRequestEndsNothing) {
+  const std::string cookie = login();
+  ASSERT_TRUE(allowedDecision(decideOnIo("/", cookie)));
+  EXPECT_EQ(statusOf(backchannelLogout(signLogoutToken({{"aud", "client-2"}}))), 400);
+  EXPECT_EQ(statusOf(backchannelLogout(signLogoutToken({{"nonce", "n"}}))), 400);
+  EXPECT_EQ(statusOf(backchannelLogout(signLogoutToken({{"events", nullptr}}))), 400);
+  EXPECT_EQ(statusOf(backchannelLogout("not-a-token")), 400);
+  EXPECT_EQ(statusOf(backchannelLogout(signLogoutToken(), "application/json")), 400);
+  EXPECT_EQ(statusOf(decideOnIo("POST", "/oauth2/backchannel_logout",
+                                {{"Content-Type", "application/x-www-form-urlencoded"}}, "")),
+            400);
+  const gate::Decision get = decideOnIo("/oauth2/backchannel_logout", "");
+  EXPECT_EQ(statusOf(get), 405);
+  EXPECT_EQ(storedSessions(), 1u);
+  EXPECT_TRUE(allowedDecision(decideOnIo("/", cookie)));
+}
+
+TEST_F(ServerSessionsTest, BackchannelLogoutWithTheStoreDownAsksForARetry) {
+  const std::string cookie = login();
+  setDown(true);
+  EXPECT_EQ(statusOf(backchannelLogout(signLogoutToken())), 503);
+  setDown(false);
+  EXPECT_EQ(statusOf(backchannelLogout(signLogoutToken())), 200);
+  EXPECT_EQ(storedSessions(), 0u);
+}
+
+// Another replica announced a deletion: this one drops its copy without reading the store.
+TEST_F(ServerSessionsTest, AnAnnouncedDeletionDropsTheCopyInMemory) {
+  const std::string cookie = login();
+  ASSERT_TRUE(allowedDecision(decideOnIo("/", cookie)));
+  std::string key;
+  {
+    const std::lock_guard lock(memory_->mutex());
+    key = memory_->entries.begin()->first;
+    memory_->entries.clear();  // deleted by the other replica
+  }
+  EXPECT_TRUE(allowedDecision(decideOnIo("/", cookie)));                   // still in memory
+  runner_->gate().forgetStoredSession("test:session:not-base64url!");      // ignored
+  runner_->gate().forgetStoredSession("other:session:" + key.substr(13));  // not ours
+  EXPECT_TRUE(allowedDecision(decideOnIo("/", cookie)));
+  runner_->gate().forgetStoredSession(key);
+  EXPECT_EQ(statusOf(decideOnIo("/", cookie)), 302);
+}
+
+TEST_F(ServerSessionsTest, MissedAnnouncementsDropEverySessionInMemory) {
+  const std::string cookie = login();
+  ASSERT_TRUE(allowedDecision(decideOnIo("/", cookie)));
+  const int before = loads();
+  runner_->gate().forgetStoredSessions();
+  EXPECT_TRUE(allowedDecision(decideOnIo("/", cookie)));
+  EXPECT_EQ(loads(), before + 1);  // read from the store again
 }
 
 }  // namespace

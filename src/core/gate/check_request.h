@@ -45,6 +45,9 @@ struct CheckRequest {
   // log line: the client's X-Request-Id when well-formed, else one the front end made up.
   // Empty: pages show none. Echoed into pages escaped, so any bytes are safe here.
   std::string_view requestId;
+  // The request body, read by the front end only where the gate needs it (the back-channel
+  // logout endpoint's form); empty elsewhere.
+  std::string_view body;
 
   // The first header with this name, or nullopt.
   std::optional<std::string_view> header(std::string_view name) const;

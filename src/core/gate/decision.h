@@ -17,6 +17,8 @@
 //   LoadSession    (session_store: redis) the ticket's session must be read from the store:
 //                  the adapter hands the record to Gate::completeLoad
 //   StoreSession   (session_store: redis) a session to write or delete before the answer
+//   EndSessions    (session_store: redis) back-channel logout: every session the named index
+//                  sets list is deleted, on every replica, before the answer
 
 #include <chrono>
 #include <cstddef>
@@ -139,15 +141,30 @@ struct LoadSession {
 // Server-side state to write before the answer `then` may go out: `record` stored under
 // `storeKey` for `ttl`, or, when `record` is empty, `storeKey` deleted (sign-out). If the write
 // fails the adapter answers Gate::storeUnavailable instead (a login must not end in a cookie
-// whose session was never stored).
+// whose session was never stored). A deleted session is also dropped from every replica's
+// memory. `indexKeys` (at login) are the sets `storeKey` is added to, each kept for `indexTtl`
+// (the session's absolute lifetime), so that a back-channel logout finds the session by the
+// provider's session id or subject.
 struct StoreSession {
   std::string storeKey;
   std::vector<std::uint8_t> record;
   std::chrono::seconds ttl{0};
   std::variant<Allow, Respond> then;
+  std::vector<std::string> indexKeys;
+  std::chrono::seconds indexTtl{0};
 };
 
-using Decision = std::variant<Allow, Respond, Exchange, Refresh, LoadSession, StoreSession>;
+// Back-Channel Logout 1.0 §2.7: every session key listed in the sets `indexKeys` is deleted
+// from the store and dropped from every replica's memory, then the sets themselves; `then` is
+// the answer (200). If the store fails the adapter answers Gate::storeUnavailable (the provider
+// may retry).
+struct EndSessions {
+  std::vector<std::string> indexKeys;
+  Respond then;
+};
+
+using Decision =
+    std::variant<Allow, Respond, Exchange, Refresh, LoadSession, StoreSession, EndSessions>;
 
 // Marks an Allow or a Respond as the end of a login-flow step (does nothing to the others).
 // `outcome` must be static text.

@@ -134,6 +134,14 @@ class ExpiringCache {
                            std::memory_order_release);
   }
 
+  // Empties every thread's slot: each sees more erasures than it can look up (rule 5). Any
+  // thread.
+  void clear() {
+    const std::lock_guard lock(erasedMutex_);
+    eraseGeneration_.store(eraseGeneration_.load(std::memory_order_relaxed) + kErasedKeysKept + 1,
+                           std::memory_order_release);
+  }
+
   std::size_t capacity() const { return capacity_; }
   std::size_t slotCapacity() const { return slotCapacity_; }
   // Entries held by all slots, expired ones included until dropped.

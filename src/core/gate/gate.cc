@@ -115,6 +115,9 @@ Decision Gate::decide(const CheckRequest& request, const ProviderSnapshot* provi
     if (endpoint == "/sign_out") {
       return signOut(request, provider);
     }
+    if (endpoint == "/backchannel_logout") {
+      return backchannelLogout(request, provider);
+    }
     if (endpoint == "/auth" || endpoint == "/userinfo") {
       return authorize(request, provider, random, bearerKeys);
     }

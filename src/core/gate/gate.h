@@ -106,6 +106,12 @@ class Gate {
   Respond storeUnavailable(const CheckRequest& request, std::string reason) const;
   // Drops the in-memory copy of the session with this ticket id (sign-out, back-channel logout).
   void forgetSession(std::span<const std::uint8_t> ticketId) const;
+  // The same for the session stored under `storeKey` (a StoreSession's or a logout index's
+  // member, as another replica announces it); a key that names no session is ignored.
+  void forgetStoredSession(std::string_view storeKey) const;
+  // Drops every in-memory session copy: announcements may have been missed (the store's
+  // notification channel was down).
+  void forgetStoredSessions() const;
 
   const GateSettings& settings() const { return settings_; }
   // What each of settings().policies decided so far.
@@ -132,6 +138,14 @@ class Gate {
                       std::string return_to, RandomSource& random) const;
   Decision callback(const CheckRequest& request) const;
   Decision signOut(const CheckRequest& request, const ProviderSnapshot* provider) const;
+  // <prefix>/backchannel_logout (gate_backchannel.cc).
+  Decision backchannelLogout(const CheckRequest& request, const ProviderSnapshot* provider) const;
+  // "<keyPrefix>logout:<kind>:<base64url(SHA-256(issuer NUL value))>": the set of the store
+  // keys of the sessions with this `sid` or `sub` (kind) at this issuer.
+  std::string logoutIndexKey(std::string_view kind, std::string_view issuer,
+                             std::string_view value) const;
+  // The index sets a session signed in with these ID token claims belongs to.
+  std::vector<std::string> logoutIndexKeysOf(const jose::Claims& claims) const;
   Decision authorize(const CheckRequest& request, const ProviderSnapshot* provider,
                      RandomSource& random, const BearerKeySource* bearerKeys) const;
   // The session a valid cookie or record holds: a Refresh when due, else the answer with it

@@ -204,6 +204,9 @@ Decision Gate::completeLogin(const CheckRequest& request, const Exchange& exchan
   if (!store) {
     return not_stored(store.error());
   }
+  // Back-channel logout finds the session by these; they last as long as it can.
+  store->indexKeys = logoutIndexKeysOf(claims);
+  store->indexTtl = std::chrono::seconds(std::max<UnixSeconds>(session.expiresAt - request.now, 1));
   return std::move(*store);
 }
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "core/crypto/sha256.h"
+#include "core/encoding/base64url.h"
 #include "core/gate/gate.h"
 #include "core/gate/responses.h"
 
@@ -84,6 +85,20 @@ void Gate::forgetSession(std::span<const std::uint8_t> ticketId) const {
   }
   std::copy(ticketId.begin(), ticketId.end(), ticket.id.begin());
   sessionCache_->erase(sessionCacheKeyOf(ticket));
+}
+
+void Gate::forgetStoredSession(std::string_view storeKey) const {
+  const std::string prefix = settings_.serverSessions->keyPrefix + "session:";
+  if (!storeKey.starts_with(prefix)) {
+    return;
+  }
+  if (const auto id = base64url::decode(storeKey.substr(prefix.size()))) {
+    forgetSession(*id);
+  }
+}
+
+void Gate::forgetStoredSessions() const {
+  sessionCache_->clear();
 }
 
 Result<StoreSession, session::Failure> Gate::storeSession(const session::Session& session,

@@ -165,13 +165,15 @@ Result<Claims, Failure> checkClaims(const boost::json::object& payload, const Cl
                     *nonce ? "\"nonce\" differs from the expected one" : "\"nonce\" is missing");
   }
   // 8) sub (OIDC Core §2: REQUIRED, never empty).
-  if (!*sub || (*sub)->empty()) {
+  if (rules.requireSubject && (!*sub || (*sub)->empty())) {
     return failWith(Error::SubjectMissing, "\"sub\" is missing or empty");
   }
 
   Claims claims;
   claims.iss = std::move(**iss);
-  claims.sub = std::move(**sub);
+  if (*sub) {  // absent only when !rules.requireSubject
+    claims.sub = std::move(**sub);
+  }
   if (*aud) {
     claims.aud = std::move(**aud);
   }

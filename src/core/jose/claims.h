@@ -19,7 +19,7 @@
 //   5) nbf  when present: now < nbf - skew is                      NotYetValid
 //   6) iat  when present: iat > now + skew is                      IssuedInFuture
 //   7) nonce when rules.nonce is set: present and equal            NonceMismatch
-//   8) sub  present and non-empty                                  SubjectMissing
+//   8) sub  present and non-empty (unless !requireSubject)          SubjectMissing
 // Before all of them, every registered claim present must have its type (MalformedClaims):
 // strings for iss/sub/azp/nonce/jti, a string or array of strings for aud, numbers for
 // exp/nbf/iat (NumericDate, RFC 7519 §2: integer or with a fraction).
@@ -51,6 +51,7 @@ struct ClaimRules {
   UnixSeconds now = 0;
   bool checkAudience = true;         // false: `aud` may be absent or name anything (rule 2 off)
   bool checkAuthorizedParty = true;  // false: `azp` is not compared (rule 3 off; ID tokens only)
+  bool requireSubject = true;        // false: `sub` may be absent (rule 8 off; logout tokens)
 };
 
 struct Claims {

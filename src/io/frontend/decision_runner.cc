@@ -184,15 +184,22 @@ asio::awaitable<gate::Decision> DecisionRunner::step(gate::CheckRequest& check,
   if (auto* load = std::get_if<gate::LoadSession>(&decision)) {
     co_return co_await loadSession(check, *load);
   }
-  auto& store = std::get<gate::StoreSession>(decision);
   if (!store_) {
     co_return gate_->storeUnavailable(check, "no session store configured");
   }
+  if (auto* end = std::get_if<gate::EndSessions>(&decision)) {
+    co_return co_await endSessions(check, *end);
+  }
+  auto& store = std::get<gate::StoreSession>(decision);
   core::Result<core::Ok, std::string> written = core::Ok{};
   if (store.record.empty()) {
-    written = co_await store_->erase(store.storeKey);
+    written = co_await eraseSession(store.storeKey);
   } else {
     written = co_await store_->save(store.storeKey, std::move(store.record), store.ttl);
+    if (written && !store.indexKeys.empty()) {
+      written =
+          co_await store_->addToSets(std::move(store.indexKeys), store.storeKey, store.indexTtl);
+    }
   }
   if (!written) {
     co_return gate_->storeUnavailable(check, "session store: " + written.error());
@@ -201,6 +208,40 @@ asio::awaitable<gate::Decision> DecisionRunner::step(gate::CheckRequest& check,
       std::visit([](auto& then) -> gate::Decision { return std::move(then); }, store.then);
   logAudits(answer, check);
   co_return answer;
+}
+
+asio::awaitable<core::Result<core::Ok, std::string>> DecisionRunner::eraseSession(
+    std::string storeKey) {
+  auto erased = co_await store_->erase(storeKey);
+  if (erased) {
+    // After the delete: a replica that forgets its copy must find nothing when it reads again.
+    gate_->forgetStoredSession(storeKey);
+    co_await store_->announceErased(std::move(storeKey));
+  }
+  co_return erased;
+}
+
+asio::awaitable<gate::Decision> DecisionRunner::endSessions(gate::CheckRequest& check,
+                                                            gate::EndSessions& end) {
+  std::size_t ended = 0;
+  for (std::string& index : end.indexKeys) {
+    auto keys = co_await store_->members(index);
+    if (!keys) {
+      co_return gate_->storeUnavailable(check, "session store: " + keys.error());
+    }
+    for (std::string& key : *keys) {
+      auto erased = co_await eraseSession(std::move(key));
+      if (!erased) {
+        co_return gate_->storeUnavailable(check, "session store: " + erased.error());
+      }
+    }
+    ended += keys->size();
+    if (auto erased = co_await store_->erase(std::move(index)); !erased) {
+      co_return gate_->storeUnavailable(check, "session store: " + erased.error());
+    }
+  }
+  spdlog::info("back-channel logout (request {}): {} session(s) ended", check.requestId, ended);
+  co_return std::move(end.then);
 }
 
 asio::awaitable<gate::Decision> DecisionRunner::refreshSession(gate::CheckRequest& check,

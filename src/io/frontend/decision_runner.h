@@ -52,9 +52,9 @@ class DecisionRunner {
   // The gate's decision with the provider's current snapshot; `check.now` is set here.
   core::gate::Decision decide(core::gate::CheckRequest& check);
 
-  // Turns an Exchange, a Refresh, a LoadSession or a StoreSession into the final Allow or
-  // Respond (a final decision is returned as it is), performing the IdP and session-store I/O
-  // each step needs. Never throws for IdP or store trouble: that becomes an error page.
+  // Turns an Exchange, a Refresh, a LoadSession, a StoreSession or an EndSessions into the final
+  // Allow or Respond (a final decision is returned as it is), performing the IdP and session-store
+  // I/O each step needs. Never throws for IdP or store trouble: that becomes an error page.
   boost::asio::awaitable<core::gate::Decision> complete(core::gate::CheckRequest check,
                                                         core::gate::Decision decision);
 
@@ -82,6 +82,11 @@ class DecisionRunner {
   // the replica holding it refreshes; the others wait for the stored session to change.
   boost::asio::awaitable<core::gate::Decision> refreshStoredSession(
       core::gate::CheckRequest& check, const core::gate::Refresh& refresh);
+  // Deletes a stored session and has every replica drop its copy (SessionStore rule 5).
+  boost::asio::awaitable<core::Result<core::Ok, std::string>> eraseSession(std::string storeKey);
+  // Back-channel logout: every session the index sets list, then the sets.
+  boost::asio::awaitable<core::gate::Decision> endSessions(core::gate::CheckRequest& check,
+                                                           core::gate::EndSessions& end);
   boost::asio::awaitable<core::gate::Decision> loadSession(core::gate::CheckRequest& check,
                                                            const core::gate::LoadSession& load);
 

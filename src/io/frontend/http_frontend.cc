@@ -107,7 +107,15 @@ http::Response toHttpResponse(const gate::Respond& respond, std::string_view req
 }
 
 HttpFrontend::HttpFrontend(DecisionRunner& runner, Upstream upstream, Options options)
-    : runner_(runner), upstream_(std::move(upstream)), options_(std::move(options)) {}
+    : runner_(runner),
+      backchannelLogoutPath_(runner.gate().settings().proxyPrefix + "/backchannel_logout"),
+      upstream_(std::move(upstream)),
+      options_(std::move(options)) {}
+
+bool HttpFrontend::streamsRequestBody(const http::Request& head) const {
+  const std::string_view target = head.target;
+  return target.substr(0, target.find('?')) != backchannelLogoutPath_;
+}
 
 FrontEnd HttpFrontend::frontEndOf(std::string_view path) const {
   const gate::GateSettings& settings = runner_.gate().settings();
@@ -156,14 +164,16 @@ asio::awaitable<http::Response> HttpFrontend::handle(http::Request& request) {
                               .headers = scratch,
                               .trustedProxies = settings.trustedProxies,
                               .realClientIpHeader = settings.realClientIpHeader});
-  gate::CheckRequest check{.method = request.method,
-                           .scheme = origin.scheme,
-                           .host = origin.host,
-                           .path = path,
-                           .query = query,
-                           .headers = scratch,
-                           .peer = request.peerAddress,
-                           .requestId = request.headers.find("X-Request-Id").value_or("")};
+  gate::CheckRequest check{
+      .method = request.method,
+      .scheme = origin.scheme,
+      .host = origin.host,
+      .path = path,
+      .query = query,
+      .headers = scratch,
+      .peer = request.peerAddress,
+      .requestId = request.headers.find("X-Request-Id").value_or(""),
+      .body = request.bodyReader == nullptr ? std::string_view(request.body) : std::string_view()};
   gate::Decision decision = runner_.decide(check);
   if (!isFinal(decision)) {
     // The rest waits for the IdP, while other requests on this thread reuse `scratch`.

@@ -42,8 +42,9 @@ class HttpFrontend final : public http::Handler {
   HttpFrontend(DecisionRunner& runner, Upstream upstream, Options options);
 
   boost::asio::awaitable<http::Response> handle(http::Request& request) override;
-  // Request bodies are never read by the gate, only relayed upstream: streamed, not buffered.
-  bool streamsRequestBody(const http::Request&) const override { return true; }
+  // Request bodies are relayed upstream as they come (streamed), except the one body the gate
+  // reads: the back-channel logout's form, buffered (at most the server's maxBodyBytes).
+  bool streamsRequestBody(const http::Request& head) const override;
 
  private:
   // Which front end a request below no ext_authz prefix came to.
@@ -57,6 +58,7 @@ class HttpFrontend final : public http::Handler {
                                                  std::string_view path_and_query);
 
   DecisionRunner& runner_;
+  std::string backchannelLogoutPath_;  // <proxy prefix>/backchannel_logout
   Upstream upstream_;
   Options options_;
 };

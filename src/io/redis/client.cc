@@ -21,7 +21,10 @@ core::Result<std::unique_ptr<Client>, std::string> Client::create(const ClientOp
 }
 
 Client::Client(Topology topology)
-    : io_(1), router_(io_.get_executor(), std::move(topology)), probeTimer_(io_) {}
+    : io_(1),
+      router_(io_.get_executor(), std::move(topology)),
+      probeTimer_(io_),
+      subscription_(io_.get_executor(), router_, kHealthyProbeInterval) {}
 
 Client::~Client() {
   stop();
@@ -34,6 +37,9 @@ void Client::start() {
   }
   state_ = State::Running;
   asio::co_spawn(io_, probeLoop(), asio::detached);
+  if (!subscription_.empty()) {
+    asio::co_spawn(io_, subscription_.run(), asio::detached);
+  }
   thread_ = std::thread([this] {
     auto work = asio::make_work_guard(io_);
     io_.run();
@@ -54,6 +60,7 @@ void Client::stop() {
     asio::post(io_, [this] {
       stopping_ = true;
       probeTimer_.cancel();
+      subscription_.stop();
       router_.closeAll();
       io_.stop();
     });
@@ -68,6 +75,16 @@ void Client::stop() {
     deliver(std::move(waiter), core::fail(Error{ErrorCode::Stopped, "the client stopped"}));
   }
   healthy_ = false;
+}
+
+bool Client::subscribe(std::string channel, std::function<void(std::string_view message)> onMessage,
+                       std::function<void()> onSubscribed) {
+  const std::lock_guard lock(mutex_);
+  if (state_ != State::Created) {
+    return false;
+  }
+  subscription_.add(std::move(channel), std::move(onMessage), std::move(onSubscribed));
+  return true;
 }
 
 asio::awaitable<Client::Answer> Client::command(std::vector<std::string> argv,

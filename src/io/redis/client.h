@@ -14,7 +14,14 @@
 //   if (!reply) ...                                  // redis::Error: no answer is known
 //   else if (reply->isError()) ...                   // the server refused: WRONGTYPE, OOM...
 //   ready = (*client)->healthy();                    // for /ready
+//   std::vector<std::string> publish{"PUBLISH", "sessions:deleted", ticketId};
+//   co_await (*client)->command(std::move(publish), 3);   // keyIndex past the end: any node
 //   (*client)->stop();                               // or the destructor
+//
+//   // Cross-replica invalidation: subscribe before start().
+//   (*client)->subscribe("sessions:deleted",
+//                        [&](std::string_view ticketId) { cache.erase(ticketId); },
+//                        [&] { cache.clear(); });    // after every (re)subscribe: misses lost
 //
 // Rules:
 //   1) All connection state lives on the client's own io_context, run by one thread between
@@ -32,6 +39,14 @@
 //   5) Before start() and after stop(), command() fails with ErrorCode::Stopped. stop() closes
 //      the connections, joins the thread and fails every command still waiting with Stopped.
 //      A client is started at most once.
+//   6) subscribe() registers a channel before start() (false after it). From start() to
+//      stop() one dedicated connection, not from the pools, stays subscribed to every
+//      registered channel (subscription.h): to the server, the Sentinel master, or any cluster
+//      node; reconnected with the pool's backoff when lost, PINGed every kHealthyProbeInterval.
+//      onSubscribed runs after each confirmed SUBSCRIBE (again after every reconnect: messages
+//      published while disconnected are lost); onMessage for each message on the channel.
+//      Both run on the client's thread, never after stop() returns; they must be quick, must
+//      not throw and must not call stop(). PUBLISH needs nothing new: see the Usage above.
 
 #include <atomic>
 #include <boost/asio/any_completion_handler.hpp>
@@ -41,9 +56,11 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -53,6 +70,7 @@
 #include "io/redis/options.h"
 #include "io/redis/resp.h"
 #include "io/redis/router.h"
+#include "io/redis/subscription.h"
 
 namespace authgate::io::redis {
 
@@ -73,6 +91,9 @@ class Client {
   bool healthy() const { return healthy_.load(std::memory_order_relaxed); }
 
   boost::asio::awaitable<Answer> command(std::vector<std::string> argv, std::size_t keyIndex = 1);
+  // Rule 6. False, and nothing registered, once start() or stop() has been called.
+  bool subscribe(std::string channel, std::function<void(std::string_view message)> onMessage,
+                 std::function<void()> onSubscribed);
 
  private:
   struct Waiter {
@@ -92,7 +113,8 @@ class Client {
   boost::asio::io_context io_;
   Router router_;
   boost::asio::steady_timer probeTimer_;
-  bool stopping_ = false;  // I/O thread only
+  Subscription subscription_;  // channels added before start() only, then I/O thread only
+  bool stopping_ = false;      // I/O thread only
   std::atomic<bool> healthy_{false};
   std::thread thread_;
 

@@ -3,6 +3,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -26,6 +27,14 @@ bool isIpLiteral(const std::string& host) {
   boost::system::error_code notAddress;
   asio::ip::make_address(host, notAddress);
   return !notAddress;
+}
+
+// A pub/sub message push in RESP2: ["message", channel, payload].
+bool isMessage(const Reply& reply) {
+  return reply.type == Reply::Type::Array && reply.elements.size() == 3 &&
+         std::all_of(reply.elements.begin(), reply.elements.end(),
+                     [](const Reply& element) { return element.type == Reply::Type::String; }) &&
+         reply.elements[0].text == "message";
 }
 
 }  // namespace
@@ -222,6 +231,23 @@ void Connection::complete(Completion completion, Replies result) {
   });
 }
 
+void Connection::setPushHandler(PushHandler handler) {
+  pushHandler_ = std::move(handler);
+  if (closed_) {
+    push(core::fail(*closeReason_));
+  }
+}
+
+void Connection::push(core::Result<Reply, Error> pushed) {
+  PushHandler handler = pushHandler_;
+  if (!pushed) {
+    pushHandler_ = nullptr;  // the closing Error is the last push
+  }
+  asio::post(executor_, [handler = std::move(handler), pushed = std::move(pushed)]() mutable {
+    handler(std::move(pushed));
+  });
+}
+
 void Connection::armDeadline() {
   if (closed_ || connecting_) {
     return;  // while connecting, the connect deadline covers the AUTH and SELECT replies
@@ -268,6 +294,9 @@ void Connection::close(Error reason) {
   for (auto& pending : failed) {
     complete(std::move(pending.completion), core::fail(reason));
   }
+  if (pushHandler_) {
+    push(core::fail(std::move(reason)));
+  }
 }
 
 asio::awaitable<void> Connection::writeLoop(std::shared_ptr<Connection> self) {
@@ -306,6 +335,10 @@ asio::awaitable<void> Connection::readLoop(std::shared_ptr<Connection> self) {
       }
       if (!*next) {
         break;
+      }
+      if (self->pushHandler_ && isMessage(**next)) {
+        self->push(std::move(**next));
+        continue;
       }
       if (self->pending_.empty()) {
         self->close(

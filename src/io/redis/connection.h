@@ -20,6 +20,11 @@
 //      verifyPeer is false; SNI is sent for DNS names only (RFC 6066 §3 excludes IP literals).
 //   4) Not thread-safe: every call, and the completions, happen on the executor the connection
 //      was opened on. Completions are posted, never run inside the call that triggers them.
+//   5) Subscribe mode (RESP2 pub/sub), once setPushHandler() is called: a reply of the form
+//      ["message", channel, payload] answers no command and goes to the handler; every other
+//      reply (SUBSCRIBE's ["subscribe", channel, count], PING's ["pong", ""]) still answers the
+//      oldest command in flight, with its timeout. The handler gets the Error that closes the
+//      connection last, once. Both are posted like completions, in arrival order.
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
@@ -31,6 +36,7 @@
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -65,6 +71,8 @@ struct ConnectionSettings {
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   using Replies = core::Result<std::vector<Reply>, Error>;
+  // Each pub/sub message (rule 5), then the Error that closed the connection.
+  using PushHandler = std::function<void(core::Result<Reply, Error>)>;
 
   static boost::asio::awaitable<core::Result<std::shared_ptr<Connection>, Error>> open(
       Endpoint endpoint, std::shared_ptr<const ConnectionSettings> settings);
@@ -80,6 +88,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   const Endpoint& endpoint() const { return endpoint_; }
   // Closes now; every command in flight fails with `reason`.
   void close(Error reason);
+  // Enters subscribe mode (rule 5); call it before sending SUBSCRIBE.
+  void setPushHandler(PushHandler handler);
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -98,6 +108,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   boost::asio::awaitable<std::optional<Error>> authenticate();
   void enqueue(std::vector<std::vector<std::string>> commands, Completion completion);
   void complete(Completion completion, Replies result);
+  void push(core::Result<Reply, Error> pushed);
   void armDeadline();
   void onDeadline();
   boost::asio::ip::tcp::socket& socket();
@@ -113,7 +124,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   boost::asio::steady_timer deadline_;
   ReplyReader reader_;
   std::deque<Pending> pending_;
-  std::string outgoing_;  // encoded commands not yet handed to a write
+  PushHandler pushHandler_;  // empty: not in subscribe mode
+  std::string outgoing_;     // encoded commands not yet handed to a write
   bool writing_ = false;
   bool connecting_ = true;  // until open() has finished: the connect deadline applies
   bool closed_ = false;

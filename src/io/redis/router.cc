@@ -140,6 +140,30 @@ asio::awaitable<core::Result<Reply, Error>> Router::execute(std::vector<std::str
   co_return reply;
 }
 
+asio::awaitable<core::Result<std::shared_ptr<Connection>, Error>> Router::openDedicated(
+    std::size_t failures) {
+  if (closed_) {
+    co_return core::fail(stopped());
+  }
+  Endpoint target = topology_.seeds.front();
+  if (topology_.mode != Mode::Standalone) {
+    stale_ = stale_ || failures > 0;
+    if (auto failed = co_await discover(NodePool::Backoff::Respect)) {
+      co_return core::fail(std::move(*failed));
+    }
+    if (topology_.mode == Mode::Sentinel) {
+      target = *master_;
+    } else {
+      target = nodes_[failures % nodes_.size()];
+    }
+  }
+  auto opened = co_await Connection::open(target, topology_.data);
+  if (!opened) {
+    stale_ = true;
+  }
+  co_return opened;
+}
+
 asio::awaitable<core::Result<Reply, Error>> Router::executeCluster(std::vector<std::string> argv,
                                                                    std::size_t keyIndex,
                                                                    NodePool::Backoff backoff) {

@@ -13,6 +13,7 @@
 // Usage (on the client's I/O thread):
 //   Router router(executor, std::move(topology));
 //   auto reply = co_await router.execute({"SET", "k", "v"}, 1, NodePool::Backoff::Respect);
+//   auto subscriber = co_await router.openDedicated(0);   // not pooled: for SUBSCRIBE
 //   router.closeAll();   // before destruction
 //
 // Not thread-safe: use it on its executor only. Error replies other than MOVED and ASK are
@@ -49,6 +50,12 @@ class Router {
                                                              NodePool::Backoff backoff);
   // Closes every connection; commands in flight fail, later ones fail with Stopped.
   void closeAll();
+  // A connection of its own, outside the pools (the subscriber's), to where a command without
+  // a key goes: the server, the master (Sentinel) or a cluster node. `failures` counts the
+  // failed or lost attempts just before this one: from 1 on, the master or the slot map is
+  // asked again first (at most every kDiscoveryRetry), and Cluster takes the next known node.
+  boost::asio::awaitable<core::Result<std::shared_ptr<Connection>, Error>> openDedicated(
+      std::size_t failures);
 
  private:
   using Clock = std::chrono::steady_clock;

@@ -23,8 +23,9 @@ std::string failureOf(std::string_view command, const redis::Client::Answer& ans
 
 }  // namespace
 
-RedisSessionStore::RedisSessionStore(std::shared_ptr<redis::Client> client)
-    : client_(std::move(client)) {}
+RedisSessionStore::RedisSessionStore(std::shared_ptr<redis::Client> client,
+                                     std::string announceChannel)
+    : client_(std::move(client)), announceChannel_(std::move(announceChannel)) {}
 
 boost::asio::awaitable<core::Result<Record, std::string>> RedisSessionStore::load(
     std::string key, std::chrono::seconds touch) {
@@ -87,6 +88,50 @@ boost::asio::awaitable<void> RedisSessionStore::unlock(std::string key, std::str
   std::vector<std::string> argv{"EVAL", std::string(kUnlockScript), "1", std::move(key),
                                 std::move(token)};
   static_cast<void>(co_await client_->command(std::move(argv), kKeyIndex));
+}
+
+boost::asio::awaitable<core::Result<core::Ok, std::string>> RedisSessionStore::addToSets(
+    std::vector<std::string> sets, std::string member, std::chrono::seconds ttl) {
+  for (std::string& set : sets) {
+    std::vector<std::string> add{"SADD", set, member};
+    const auto added = co_await client_->command(std::move(add));
+    if (!added || added->isError()) {
+      co_return core::fail(failureOf("SADD", added));
+    }
+    std::vector<std::string> expire{"EXPIRE", std::move(set),
+                                    std::to_string(std::max<std::int64_t>(ttl.count(), 1))};
+    const auto expiring = co_await client_->command(std::move(expire));
+    if (!expiring || expiring->isError()) {
+      co_return core::fail(failureOf("EXPIRE", expiring));
+    }
+  }
+  co_return core::Ok{};
+}
+
+boost::asio::awaitable<core::Result<std::vector<std::string>, std::string>>
+RedisSessionStore::members(std::string set) {
+  std::vector<std::string> argv{"SMEMBERS", std::move(set)};
+  const auto answer = co_await client_->command(std::move(argv));
+  if (!answer || answer->isError()) {
+    co_return core::fail(failureOf("SMEMBERS", answer));
+  }
+  if (answer->type != redis::Reply::Type::Array) {
+    co_return core::fail(std::string("SMEMBERS: not an array reply"));
+  }
+  std::vector<std::string> found;
+  for (const redis::Reply& element : answer->elements) {
+    if (element.type == redis::Reply::Type::String) {
+      found.push_back(element.text);
+    }
+  }
+  co_return found;
+}
+
+boost::asio::awaitable<void> RedisSessionStore::announceErased(std::string key) {
+  // Any node: Redis Cluster forwards PUBLISH to every node (keyIndex past the end).
+  constexpr std::size_t kAnyNode = 3;
+  std::vector<std::string> argv{"PUBLISH", announceChannel_, std::move(key)};
+  static_cast<void>(co_await client_->command(std::move(argv), kAnyNode));
 }
 
 }  // namespace authgate::io::sessions

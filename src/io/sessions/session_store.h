@@ -9,6 +9,8 @@
 //   auto record = co_await store->load(key, std::chrono::seconds(0));  // Result<optional<bytes>>
 //   co_await store->save(key, bytes, std::chrono::hours(12));
 //   if (co_await store->lock(lockKey, token, 10s) == true) { ...; co_await store->unlock(...); }
+//   co_await store->addToSets({sidSet, subSet}, key, 12h);     // back-channel logout's index
+//   for (auto& key : *co_await store->members(sidSet)) { erase(key); announceErased(key); }
 //
 // Rules:
 //   1) Every operation completes on the caller's executor; failures (store unreachable, a
@@ -18,6 +20,9 @@
 //      if `token` still holds it, so a lock that expired and was taken by another replica is
 //      not released by the first.
 //   4) healthy() is cheap and thread-safe (for /ready and to fail fast).
+//   5) announceErased(key) tells every replica sharing the store that the session under `key`
+//      is gone (so that none keeps serving it from memory); best effort: a replica that misses
+//      announcements drops its whole memory when it can listen again.
 
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
@@ -45,6 +50,13 @@ class SessionStore {
   virtual boost::asio::awaitable<core::Result<bool, std::string>> lock(
       std::string key, std::string token, std::chrono::milliseconds ttl) = 0;
   virtual boost::asio::awaitable<void> unlock(std::string key, std::string token) = 0;
+  // Adds `member` to each set and keeps each set at least `ttl` longer.
+  virtual boost::asio::awaitable<core::Result<core::Ok, std::string>> addToSets(
+      std::vector<std::string> sets, std::string member, std::chrono::seconds ttl) = 0;
+  // The set's members (none when there is no such set).
+  virtual boost::asio::awaitable<core::Result<std::vector<std::string>, std::string>> members(
+      std::string set) = 0;
+  virtual boost::asio::awaitable<void> announceErased(std::string key) = 0;
   virtual bool healthy() const = 0;
 };
 
