@@ -13,6 +13,7 @@
 #include "app/logging_wiring.h"
 #include "app/metrics_wiring.h"
 #include "app/wiring.h"
+#include "core/config/providers.h"
 #include "io/files/watched_file.h"
 #include "io/frontend/http_frontend.h"
 #include "io/grpc/ext_authz_service.h"
@@ -42,12 +43,12 @@ int serve(const ConfigArgs& args) {
     spdlog::warn("configuration: {}", config::toString(warning));
   }
 
-  auto gate = buildGate(cfg);
+  auto gates = buildGates(cfg);
   auto upstream = buildUpstream(cfg);
   auto server_options = buildServerOptions(cfg);
-  if (!gate || !upstream || !server_options) {
+  if (!gates || !upstream || !server_options) {
     for (const std::string* error :
-         {gate ? nullptr : &gate.error(), upstream ? nullptr : &upstream.error(),
+         {gates ? nullptr : &gates.error(), upstream ? nullptr : &upstream.error(),
           server_options ? nullptr : &server_options.error()}) {
       if (error != nullptr) {
         std::cerr << *error << '\n';
@@ -61,19 +62,30 @@ int serve(const ConfigArgs& args) {
   io::SystemClock clock;
   boost::asio::io_context idp_context;
   auto work = boost::asio::make_work_guard(idp_context);
-  auto provider =
-      io::idp::Provider::create(idp_context.get_executor(), buildProviderOptions(cfg), clock);
-  if (!provider) {
-    std::cerr << "provider: " << provider.error() << '\n';
-    return 1;
+  const std::vector<config::ProviderEntry> entries = config::effectiveProviders(cfg);
+  std::vector<std::shared_ptr<io::idp::Provider>> providers;
+  for (const config::ProviderEntry& entry : entries) {
+    auto provider = io::idp::Provider::create(idp_context.get_executor(),
+                                              buildProviderOptions(cfg, entry), clock);
+    if (!provider) {
+      std::cerr << "provider " << entry.id << ": " << provider.error() << '\n';
+      return 1;
+    }
+    providers.push_back(std::move(*provider));
   }
+  const auto stop_providers = [&providers] {
+    for (const auto& provider : providers) {
+      provider->stop();
+    }
+  };
   // The key sets of the bearer-token rules, fetched on the provider's thread too.
   std::shared_ptr<io::idp::BearerKeys> bearer_keys;
   if (auto rules = bearerRules(cfg); !rules.empty()) {
-    const io::idp::ProviderOptions provider_options = buildProviderOptions(cfg);
-    auto keys = io::idp::BearerKeys::create(idp_context.get_executor(), std::move(rules), *provider,
-                                            cfg.provider.issuerUrl, provider_options.http, clock,
-                                            provider_options.log);
+    // The first provider's keys serve its issuer's rule; the others fetch their own.
+    const io::idp::ProviderOptions provider_options = buildProviderOptions(cfg, entries.front());
+    auto keys = io::idp::BearerKeys::create(idp_context.get_executor(), std::move(rules),
+                                            providers.front(), entries.front().issuerUrl,
+                                            provider_options.http, clock, provider_options.log);
     if (!keys) {
       std::cerr << "jwt_rules: " << keys.error() << '\n';
       return 1;
@@ -82,7 +94,7 @@ int serve(const ConfigArgs& args) {
   }
   // The allowed-emails file, read now (a broken one stops the start) and again on change.
   std::shared_ptr<io::WatchedFile> allowed_emails;
-  if (const auto& handle = (*gate)->settings().access.allowedEmails) {
+  if (const auto& handle = gates->gates.front()->settings().access.allowedEmails) {
     auto watched = io::watchEmailList(
         idp_context.get_executor(), cfg.allowedEmailsFile, handle,
         [](std::string_view line) { spdlog::warn("allowed_emails_file: {}", line); });
@@ -94,7 +106,9 @@ int serve(const ConfigArgs& args) {
     allowed_emails->start();
   }
   std::thread idp_thread([&idp_context] { idp_context.run(); });
-  (*provider)->start();
+  for (const auto& provider : providers) {
+    provider->start();
+  }
   if (bearer_keys) {
     bearer_keys->start();
   }
@@ -107,7 +121,7 @@ int serve(const ConfigArgs& args) {
     auto client = buildRedisClient(cfg);
     if (!client) {
       std::cerr << client.error() << '\n';
-      (*provider)->stop();
+      stop_providers();
       work.reset();
       idp_context.stop();
       idp_thread.join();
@@ -117,18 +131,30 @@ int serve(const ConfigArgs& args) {
     // Another replica deleted a session (sign-out, back-channel logout): drop this replica's
     // copy at once instead of serving it until redis.local_cache_ttl. Announcements missed
     // while the channel was down are unknown: everything in memory goes.
-    const std::shared_ptr<const core::gate::Gate> forgetting = *gate;
+    std::vector<std::shared_ptr<const core::gate::Gate>> forgetting = gates->gates;
     redis_client->subscribe(
         forgetChannelOf(cfg.redis.keyPrefix),
-        [forgetting](std::string_view key) { forgetting->forgetStoredSession(key); },
-        [forgetting] { forgetting->forgetStoredSessions(); });
+        [forgetting](std::string_view key) {
+          for (const auto& gate : forgetting) {
+            gate->forgetStoredSession(key);
+          }
+        },
+        [forgetting] {
+          for (const auto& gate : forgetting) {
+            gate->forgetStoredSessions();
+          }
+        });
     redis_client->start();
     session_store = std::make_shared<io::sessions::RedisSessionStore>(
         redis_client, forgetChannelOf(cfg.redis.keyPrefix));
   }
 
-  io::frontend::DecisionRunner runner(std::move(*gate), *provider, clock, bearer_keys,
-                                      session_store);
+  std::vector<io::frontend::DecisionRunner::Lane> lanes;
+  for (std::size_t i = 0; i < providers.size(); ++i) {
+    lanes.push_back({.gate = gates->gates[i], .provider = providers[i]});
+  }
+  io::frontend::DecisionRunner runner(std::move(lanes), gates->chooser, std::move(gates->choice),
+                                      clock, bearer_keys, session_store);
   // Every answered request is reported to these (the metrics, the access log).
   io::frontend::ObserverList observers;
   io::metrics::MetricsObserver metrics_observer;
@@ -142,7 +168,7 @@ int serve(const ConfigArgs& args) {
   io::http::Server server(*server_options, frontend);
   if (auto started = server.start(); !started) {
     std::cerr << "server: " << started.error() << '\n';
-    (*provider)->stop();
+    stop_providers();
     work.reset();
     idp_context.stop();
     idp_thread.join();
@@ -175,7 +201,7 @@ int serve(const ConfigArgs& args) {
                                       {.version = AUTHGATE_VERSION,
                                        .server = &server,
                                        .extAuthz = ext_authz ? &*ext_authz : nullptr,
-                                       .provider = provider->get(),
+                                       .provider = providers.front().get(),
                                        .bearerKeys = bearer_keys.get(),
                                        .gate = &runner.gate(),
                                        .observer = &metrics_observer});
@@ -191,7 +217,7 @@ int serve(const ConfigArgs& args) {
     ext_authz->shutdown(server_options->drainTimeout);
   }
   server.stop();
-  (*provider)->stop();
+  stop_providers();
   if (bearer_keys) {
     bearer_keys->stop();
   }

@@ -4,6 +4,8 @@
 
 #include <charconv>
 
+#include "core/config/providers.h"
+
 namespace authgate::app {
 namespace {
 
@@ -23,32 +25,7 @@ gate::SameSite sameSiteOf(const std::string& text) {
   return gate::SameSite::Unset;
 }
 
-}  // namespace
-
-core::Result<HostPort, std::string> splitAddress(std::string_view key, std::string_view text) {
-  const std::size_t colon = text.rfind(':');
-  if (colon == std::string_view::npos) {
-    return core::fail(std::string(key) + ": expected host:port, got \"" + std::string(text) + "\"");
-  }
-  HostPort out;
-  out.host = std::string(text.substr(0, colon));
-  if (out.host.size() >= 2 && out.host.front() == '[' && out.host.back() == ']') {
-    out.host = out.host.substr(1, out.host.size() - 2);
-  }
-  if (out.host.empty()) {
-    out.host = "0.0.0.0";
-  }
-  const std::string_view port = text.substr(colon + 1);
-  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), out.port);
-  if (ec != std::errc() || end != port.data() + port.size()) {
-    return core::fail(std::string(key) + ": the port of \"" + std::string(text) +
-                      "\" is not a number from 0 to 65535");
-  }
-  return out;
-}
-
-core::Result<std::shared_ptr<const gate::Gate>, std::string> buildGate(
-    const config::Config& config) {
+core::Result<gate::GateSettings, std::string> sharedGateSettings(const config::Config& config) {
   gate::GateSettings settings;
   settings.proxyPrefix = config.proxyPrefix;
   settings.pingPath = config.pingPath;
@@ -70,9 +47,6 @@ core::Result<std::shared_ptr<const gate::Gate>, std::string> buildGate(
                                            .idleTimeout = config.sessionIdleTimeout,
                                            .localCacheTtl = config.redis.localCacheTtl};
   }
-  settings.client = {.clientId = config.provider.clientId,
-                     .redirectUri = config.redirectUrl,
-                     .scopes = config.provider.scopes};
   settings.allowedAlgorithms.clear();
   for (const std::string& name : config.provider.allowedAlgorithms) {
     auto alg = core::jose::lookupAlgorithm(name);
@@ -87,7 +61,6 @@ core::Result<std::shared_ptr<const gate::Gate>, std::string> buildGate(
   settings.setAuthorizationHeader = config.headers.gatewayAuthorization;
   settings.setXAuthRequest = config.headers.gatewayXAuthRequest;
   settings.passUserHeaders = config.headers.upstreamUser;
-  settings.emailClaim = config.provider.emailClaim;
   settings.trustedProxies = config.trustedProxyNetworks;
   settings.realClientIpHeader = config.realClientIpHeader;
   settings.policies = config.policies;
@@ -114,6 +87,12 @@ core::Result<std::shared_ptr<const gate::Gate>, std::string> buildGate(
     settings.bearer = std::make_shared<const gate::BearerAuthenticator>(std::move(*bearer));
   }
 
+  return settings;
+}
+
+// A gate from `settings` with the configured cookie secrets.
+core::Result<std::shared_ptr<const gate::Gate>, std::string> gateOf(gate::GateSettings settings,
+                                                                    const config::Config& config) {
   std::vector<core::session::CookieSecret> secrets{config.cookie.secret.key};
   for (const config::CookieKey& previous : config.cookie.previousSecrets) {
     secrets.push_back(previous.key);
@@ -123,6 +102,76 @@ core::Result<std::shared_ptr<const gate::Gate>, std::string> buildGate(
     return core::fail(built.error());
   }
   return std::make_shared<const gate::Gate>(std::move(*built));
+}
+
+}  // namespace
+
+core::Result<GateSet, std::string> buildGates(const config::Config& config) {
+  auto shared = sharedGateSettings(config);
+  if (!shared) {
+    return core::fail(shared.error());
+  }
+  const std::vector<config::ProviderEntry> providers = config::effectiveProviders(config);
+  std::vector<std::shared_ptr<const gate::Gate>> gates;
+  std::vector<gate::ProviderRoute> routes;
+  std::vector<gate::ProviderLane> lanes;
+  std::vector<gate::GateSettings::ProviderLink> links;
+  for (const config::ProviderEntry& entry : providers) {
+    gate::GateSettings settings = *shared;
+    settings.providerId = entry.id;
+    settings.cookieName = entry.cookieName;
+    settings.client = {
+        .clientId = entry.clientId, .redirectUri = config.redirectUrl, .scopes = entry.scopes};
+    settings.emailClaim = entry.emailClaim;
+    settings.userClaim = entry.userClaim;
+    settings.groupsClaim = entry.groupsClaim;
+    auto built = gateOf(std::move(settings), config);
+    if (!built) {
+      return core::fail(providers.size() > 1 ? "providers: " + entry.id + ": " + built.error()
+                                             : built.error());
+    }
+    gates.push_back(std::move(*built));
+    routes.push_back({.id = entry.id, .hosts = entry.hosts, .pathPrefixes = entry.pathPrefixes});
+    lanes.push_back({.issuer = entry.issuerUrl, .cookieName = entry.cookieName});
+    links.push_back({.id = entry.id, .name = entry.name.empty() ? entry.id : entry.name});
+  }
+  std::shared_ptr<const gate::Gate> chooser;
+  if (gates.size() > 1) {
+    gate::GateSettings settings = gates.front()->settings();
+    settings.chooser = std::move(links);
+    auto built = gateOf(std::move(settings), config);
+    if (!built) {
+      return core::fail(built.error());
+    }
+    chooser = std::move(*built);
+  }
+  return GateSet{
+      .gates = std::move(gates),
+      .chooser = std::move(chooser),
+      .choice = gate::ProviderChoice(gate::ProviderRoutes(std::move(routes)), std::move(lanes),
+                                     config.proxyPrefix, config.trustedProxyNetworks)};
+}
+
+core::Result<HostPort, std::string> splitAddress(std::string_view key, std::string_view text) {
+  const std::size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos) {
+    return core::fail(std::string(key) + ": expected host:port, got \"" + std::string(text) + "\"");
+  }
+  HostPort out;
+  out.host = std::string(text.substr(0, colon));
+  if (out.host.size() >= 2 && out.host.front() == '[' && out.host.back() == ']') {
+    out.host = out.host.substr(1, out.host.size() - 2);
+  }
+  if (out.host.empty()) {
+    out.host = "0.0.0.0";
+  }
+  const std::string_view port = text.substr(colon + 1);
+  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), out.port);
+  if (ec != std::errc() || end != port.data() + port.size()) {
+    return core::fail(std::string(key) + ": the port of \"" + std::string(text) +
+                      "\" is not a number from 0 to 65535");
+  }
+  return out;
 }
 
 std::vector<core::policy::JwtRule> bearerRules(const config::Config& config) {
@@ -139,8 +188,9 @@ std::vector<core::policy::JwtRule> bearerRules(const config::Config& config) {
     rule.fromHeaders = {{.name = "Authorization", .prefix = "Bearer "}};
     return rule;
   };
-  rules.push_back(
-      bearerRule("skip_jwt_bearer_tokens", config.provider.issuerUrl, config.provider.clientId));
+  for (const config::ProviderEntry& provider : config::effectiveProviders(config)) {
+    rules.push_back(bearerRule("skip_jwt_bearer_tokens", provider.issuerUrl, provider.clientId));
+  }
   for (const std::string& pair : config.extraJwtIssuers) {
     // The loader checked the form "issuer=audience" (checks::issuerAudience).
     const std::size_t equals = pair.rfind('=');
@@ -200,11 +250,12 @@ core::Result<io::http::ServerOptions, std::string> buildServerOptions(
   return options;
 }
 
-io::idp::ProviderOptions buildProviderOptions(const config::Config& config) {
+io::idp::ProviderOptions buildProviderOptions(const config::Config& config,
+                                              const config::ProviderEntry& provider) {
   io::idp::ProviderOptions options;
-  options.issuer = config.provider.issuerUrl;
-  options.client.clientId = config.provider.clientId;
-  options.client.clientSecret = config.provider.clientSecret.value;
+  options.issuer = provider.issuerUrl;
+  options.client.clientId = provider.clientId;
+  options.client.clientSecret = provider.clientSecret.value;
   // At most one file: the loader refuses more (relations.cc).
   if (!config.provider.caFiles.empty()) {
     options.http.extraCaFile = config.provider.caFiles.front();

@@ -10,6 +10,7 @@
 
 #include "core/config/config.h"
 #include "core/gate/gate.h"
+#include "core/gate/provider_choice.h"
 #include "core/result.h"
 #include "io/frontend/upstream.h"
 #include "io/http/server.h"
@@ -27,18 +28,26 @@ struct HostPort {
 // names `key`.
 core::Result<HostPort, std::string> splitAddress(std::string_view key, std::string_view text);
 
-core::Result<std::shared_ptr<const core::gate::Gate>, std::string> buildGate(
-    const core::config::Config& config);
+// A gate per identity provider (config::effectiveProviders, in their order) and, with several,
+// the chooser's gate (the page listing them) and the choice of a provider per request.
+struct GateSet {
+  std::vector<std::shared_ptr<const core::gate::Gate>> gates;
+  std::shared_ptr<const core::gate::Gate> chooser;  // null with one provider
+  core::gate::ProviderChoice choice;
+};
+core::Result<GateSet, std::string> buildGates(const core::config::Config& config);
 // The bearer-token rules, in the order the gate's authenticator and the key sources index them:
 // `jwt_rules` and the policy files' RequestAuthentication rules, then skip_jwt_bearer_tokens'
-// rule for the login provider (audience: the client id) and one per extra_jwt_issuers pair.
+// rule for each login provider (audience: its client id) and one per extra_jwt_issuers pair.
 std::vector<core::policy::JwtRule> bearerRules(const core::config::Config& config);
 // proxy.* (connect, response and idle timeouts, pool size, pass_host_header).
 io::proxy::ProxyOptions buildProxyOptions(const core::config::Config& config);
 core::Result<io::frontend::Upstream, std::string> buildUpstream(const core::config::Config& config);
 core::Result<io::http::ServerOptions, std::string> buildServerOptions(
     const core::config::Config& config);
-io::idp::ProviderOptions buildProviderOptions(const core::config::Config& config);
+// The IdP client of one provider (provider.* supplies the CA files).
+io::idp::ProviderOptions buildProviderOptions(const core::config::Config& config,
+                                              const core::config::ProviderEntry& provider);
 // The Redis session store's client (session_store: redis), not yet started; the error names
 // the redis.* option at fault.
 core::Result<std::shared_ptr<io::redis::Client>, std::string> buildRedisClient(

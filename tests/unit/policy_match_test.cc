@@ -166,6 +166,26 @@ const Case kCases[] = {
     {"WhenPresenter", "{when: [{key: request.auth.presenter, values: [client-id]}]}", true},
     {"WhenPresenterAbsent", "{when: [{key: request.auth.presenter, values: ['*']}]}", false,
      [](Request& r) { r.input.identity.presenter = {}; }},
+    // request.auth.provider: the session's provider id; empty for bearer tokens.
+    {"WhenProvider", "{when: [{key: request.auth.provider, values: [corp]}]}", true,
+     [](Request& r) { r.input.identity.provider = "corp"; }},
+    {"WhenProviderOther", "{when: [{key: request.auth.provider, values: [corp]}]}", false,
+     [](Request& r) { r.input.identity.provider = "public"; }},
+    {"WhenProviderPrefix", "{when: [{key: request.auth.provider, values: ['co*']}]}", true,
+     [](Request& r) { r.input.identity.provider = "corp"; }},
+    {"WhenProviderNot", "{when: [{key: request.auth.provider, notValues: [corp]}]}", false,
+     [](Request& r) { r.input.identity.provider = "corp"; }},
+    {"WhenProviderNotOther", "{when: [{key: request.auth.provider, notValues: [corp]}]}", true,
+     [](Request& r) { r.input.identity.provider = "public"; }},
+    {"WhenProviderEmptyNeverMatches", "{when: [{key: request.auth.provider, values: ['*']}]}",
+     false},
+    {"WhenProviderEmptyNotValues", "{when: [{key: request.auth.provider, notValues: [corp]}]}",
+     true},
+    {"WhenProviderAnonymous", "{when: [{key: request.auth.provider, values: ['*']}]}", false,
+     [](Request& r) {
+       r.anonymous();
+       r.input.identity.provider = "corp";
+     }},
     {"ClaimString", "{when: [{key: 'request.auth.claims[sub]', values: [alice]}]}", true},
     {"ClaimListElement", "{when: [{key: 'request.auth.claims[groups]', values: [dev]}]}", true},
     {"ClaimListPrefix", "{when: [{key: 'request.auth.claims[groups]', values: ['adm*']}]}", true},

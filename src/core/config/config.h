@@ -80,6 +80,23 @@ struct ProviderConfig {
   std::string emailClaim;            // the ID token claim that fills the session's email
 };
 
+// One identity provider of the `providers:` section (providers.h). Its other options
+// (allowed algorithms, clock skew, CA files, PKCE method) are provider.*'s.
+struct ProviderEntry {
+  std::string id;    // [a-z0-9][a-z0-9_-]{0,31}; recorded in sessions (Session::providerId)
+  std::string name;  // shown on the chooser page
+  std::string issuerUrl;
+  std::string clientId;
+  Secret clientSecret;
+  std::vector<std::string> scopes;
+  std::string emailClaim;
+  std::string userClaim;                  // fills X-Forwarded-User (falls back to sub)
+  std::string groupsClaim;                // fills the session's groups
+  std::string cookieName;                 // the session cookie of this provider
+  std::vector<std::string> hosts;         // exact hosts or "*.domain"; empty: any host
+  std::vector<std::string> pathPrefixes;  // empty: any path
+};
+
 struct CookieConfig {
   std::string name;
   CookieKey secret;                        // seals and opens sessions
@@ -180,6 +197,9 @@ struct Config {
   // (authorization.h).
   policy::PolicySet policies;
   std::vector<policy::JwtRule> jwtRules;
+
+  // The `providers:` section (providers.h; no schema rows); empty: provider.* alone.
+  std::vector<ProviderEntry> providers;
 
   // trustedProxies parsed (no schema row: filled by the loader once they validate), for
   // gate::resolveForwarded on every request.

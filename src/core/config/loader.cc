@@ -1,11 +1,13 @@
 #include "core/config/loader.h"
 
+#include <algorithm>
 #include <set>
 #include <type_traits>
 #include <variant>
 
 #include "core/config/authorization.h"
 #include "core/config/oauth2_proxy.h"
+#include "core/config/providers.h"
 #include "core/config/relations.h"
 #include "core/config/schema.h"
 #include "core/config/toml_reader.h"
@@ -127,19 +129,13 @@ void readFlags(const std::vector<FlagValue>& flags, RawValues& values, Problems&
   }
 }
 
-std::string_view stripOneNewline(std::string_view text) {
-  if (text.ends_with("\r\n")) {
-    text.remove_suffix(2);
-  } else if (text.ends_with('\n')) {
-    text.remove_suffix(1);
-  }
-  return text;
-}
-
 class Builder {
  public:
-  Builder(const Inputs& inputs, const RawValues& values, Problems& problems)
-      : inputs_(inputs), values_(values), problems_(problems) {}
+  Builder(const Inputs& inputs, const RawValues& values, bool providersSection, Problems& problems)
+      : inputs_(inputs),
+        values_(values),
+        providersSection_(providersSection),
+        problems_(problems) {}
 
   Config build() {
     const RawValues& values = values_;
@@ -206,15 +202,13 @@ class Builder {
       return;
     }
     const std::string& path = (*file)->path;
-    auto content = inputs_.readFile ? inputs_.readFile(path)
-                                    : Result<std::string, std::string>(fail("no file access"));
-    if (!content) {
-      report(key, "cannot read " + quote(path) + ": " + content.error());
+    auto text = config::readSecretFile(inputs_.readFile, path);
+    if (!text) {
+      report(key, "cannot read " + quote(path) + ": " + text.error());
       return;
     }
-    const std::string text(stripOneNewline(*content));
     config.sources[secretKey] = Source::SecretFile;
-    if (auto reason = assign(secret->field.ref(config), {text})) {
+    if (auto reason = assign(secret->field.ref(config), {*text})) {
       report(key, *reason);
     }
   }
@@ -248,6 +242,9 @@ class Builder {
     }
     const ConstFieldRef field = option.field.cref(config);
     if (option.required && isEmpty(field)) {
+      if (providersSection_ && replacedByProviders(key)) {
+        return;  // each `providers:` entry has its own (providers.h)
+      }
       const Option* file = secretFileFor(key);
       if (file == nullptr) {
         report(key, "is required");
@@ -291,13 +288,37 @@ class Builder {
     return found != values_.end() ? found->second.origin : "";
   }
 
+  static bool replacedByProviders(std::string_view key) {
+    return std::find(std::begin(kReplacedByProviders), std::end(kReplacedByProviders), key) !=
+           std::end(kReplacedByProviders);
+  }
+
   const Inputs& inputs_;
   const RawValues& values_;
+  const bool providersSection_;
   Problems& problems_;
   std::set<std::string, std::less<>> failed_;
 };
 
 }  // namespace
+
+Result<std::string, std::string> readSecretFile(const FileReader& readFile,
+                                                const std::string& path) {
+  if (!readFile) {
+    return fail(std::string("no file access"));
+  }
+  auto content = readFile(path);
+  if (!content) {
+    return content;
+  }
+  std::string_view text = *content;
+  if (text.ends_with("\r\n")) {
+    text.remove_suffix(2);
+  } else if (text.ends_with('\n')) {
+    text.remove_suffix(1);
+  }
+  return std::string(text);
+}
 
 FileFormat formatOfPath(std::string_view path) {
   const std::size_t dot = path.rfind('.');
@@ -326,8 +347,9 @@ Result<Config, Problems> load(const Inputs& inputs) {
   readEnv(inputs.env, values, warnings);
   checkForeignOauth2ProxyVariables(inputs.env, problems, warnings);
   readFlags(inputs.flags, values, problems);
-  Config config = Builder(inputs, values, problems).build();
+  Config config = Builder(inputs, values, hasProvidersSection(sections), problems).build();
   loadAuthorization(sections, inputs.readFile, config, problems);
+  loadProviders(sections, inputs.readFile, config, problems);
   config.warnings.insert(config.warnings.begin(), warnings.begin(), warnings.end());
   if (!problems.empty()) {
     return fail(std::move(problems));

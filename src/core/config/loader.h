@@ -49,6 +49,11 @@ struct FlagValue {
 // Reads a file whole; the error says why it could not (e.g. "No such file or directory").
 using FileReader = std::function<Result<std::string, std::string>(const std::string& path)>;
 
+// The secret a *_file option names: the file's content minus ONE trailing newline ("\n" or
+// "\r\n"); the error says why it could not be read. A null reader fails every read.
+Result<std::string, std::string> readSecretFile(const FileReader& readFile,
+                                                const std::string& path);
+
 enum class FileFormat {
   Yaml,  // authgate's own: nested mappings with authgate's keys
   Toml,  // oauth2-proxy's: flat, with oauth2-proxy's config names

@@ -61,7 +61,53 @@ Two top-level keys of the YAML file hold structures rather than values, and are 
 [Authorization policies](policy.md): `policies:` (authorization rules with the syntax of Istio's
 AuthorizationPolicy) and `jwt_rules:` (issuers whose bearer JWTs are accepted, as Istio's
 RequestAuthentication). They have no flag or environment variable; `policy_files` below loads
-the same from Istio's own files.
+the same from Istio's own files. A third, `providers:`, configures several identity providers
+(see [Several identity providers](#several-identity-providers-providers)).
+)";
+
+constexpr std::string_view kProvidersSection = R"(
+## Several identity providers: `providers:`
+
+Without this section authgate signs users in with the one provider of the `provider.*` options.
+With it, each request is given the first entry whose `hosts` and `path_prefixes` match, and each
+entry has its own client and session cookie:
+
+```yaml
+providers:
+  - id: corp                  # required; a-z, 0-9, _ and -, at most 32; unique
+    name: Corp SSO            # shown on the chooser page; default: the id
+    issuer_url: https://sso.corp.example   # required; as provider.issuer_url
+    client_id: authgate       # required
+    client_secret_file: /run/secrets/corp  # or client_secret (masked in output)
+    scopes: [openid, email, profile]       # default: provider.scopes; must include openid
+    email_claim: email        # default: provider.email_claim
+    user_claim: email         # fills X-Forwarded-User (sub when absent); default: email
+    groups_claim: groups      # default: groups
+    cookie_name: _authgate_corp            # default: see below
+    hosts: [corp.example.com, "*.corp.example.com"]
+    path_prefixes: [/corp/]
+  - id: public
+    issuer_url: https://accounts.example.com
+    client_id: authgate
+    client_secret_file: /run/secrets/public
+```
+
+- **Matching**: an entry matches a request when its `hosts` are empty or one matches the host,
+  and its `path_prefixes` are empty or the request path starts with one. A host is exact
+  (ignoring case and the port) or `*.domain`, which matches one or more labels before `domain`
+  but not `domain` itself. Path prefixes are compared with the normalized path. An entry with
+  neither matches every request, so an entry after it could never be chosen: that is an error.
+- **Cookies**: the first entry's session cookie is `cookie.name` by default, the others'
+  `<cookie.name>_<id>`. All the other `cookie.*` options apply to every entry. Two entries'
+  cookie names must differ, and one must not look like a chunk (`<name>_0`) or a login-state
+  cookie (`<name>_csrf_...`) of another.
+- **Shared options**: `provider.allowed_algorithms`, `provider.clock_skew`, `provider.ca_files`
+  and `provider.code_challenge_method` apply to every entry. `provider.issuer_url`,
+  `provider.client_id`, `provider.client_secret` and `provider.client_secret_file` must not be
+  set with `providers:`.
+- **Policies** can tell the providers apart with the condition key `request.auth.provider`
+  (see [Authorization policies](policy.md)).
+- Problems name the entry and key, for example `providers[1].client_id: is required`.
 )";
 
 std::string sectionOf(std::string_view key) {
@@ -222,7 +268,7 @@ std::string renderReference() {
     }
     out += "\nExample:\n\n```yaml\n" + exampleYaml(option) + "```\n";
   }
-  return out + oauth2ProxySection();
+  return out + std::string(kProvidersSection) + oauth2ProxySection();
 }
 
 }  // namespace authgate::core::config

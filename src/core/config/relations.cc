@@ -190,17 +190,11 @@ void checkCookie(const CookieConfig& cookie, Rules& rules) {
       !cookie.secure) {
     rules.report("cookie.samesite", "none requires cookie.secure: true");
   }
-  // RFC 6265bis §4.1.3: cookie name prefixes that browsers enforce.
   if (!rules.usable({"cookie.name", "cookie.secure", "cookie.path", "cookie.domains"})) {
     return;
   }
-  if (cookie.name.starts_with("__Host-") &&
-      (!cookie.secure || cookie.path != "/" || !cookie.domains.empty())) {
-    rules.report("cookie.name",
-                 "the __Host- prefix requires cookie.secure: true, cookie.path: / and no "
-                 "cookie.domains");
-  } else if (cookie.name.starts_with("__Secure-") && !cookie.secure) {
-    rules.report("cookie.name", "the __Secure- prefix requires cookie.secure: true");
+  if (auto reason = cookiePrefixProblem(cookie.name, cookie)) {
+    rules.report("cookie.name", std::move(*reason));
   }
 }
 
@@ -264,6 +258,19 @@ void checkSessionStore(const Config& config, Rules& rules) {
 }
 
 }  // namespace
+
+std::optional<std::string> cookiePrefixProblem(std::string_view name, const CookieConfig& cookie) {
+  // RFC 6265bis §4.1.3: cookie name prefixes that browsers enforce.
+  if (name.starts_with("__Host-") &&
+      (!cookie.secure || cookie.path != "/" || !cookie.domains.empty())) {
+    return "the __Host- prefix requires cookie.secure: true, cookie.path: / and no "
+           "cookie.domains";
+  }
+  if (name.starts_with("__Secure-") && !cookie.secure) {
+    return "the __Secure- prefix requires cookie.secure: true";
+  }
+  return std::nullopt;
+}
 
 void checkRelations(const Config& config, const std::set<std::string, std::less<>>& failed,
                     Problems& problems) {

@@ -76,6 +76,12 @@ std::string renderSummary(const Config& config) {
            std::string(std::max(valueWidth, value.size()) - value.size() + 2, ' ') +
            (source == config.sources.end() ? "default" : toString(source->second)) + '\n';
   }
+  // The `providers:` entries, one line each; their client secrets are never shown.
+  for (const ProviderEntry& entry : config.providers) {
+    out += "providers: " + entry.id + "  issuer " + quote(entry.issuerUrl) + "  client " +
+           quote(entry.clientId) + "  hosts " + joinQuoted(entry.hosts) + "  path_prefixes " +
+           joinQuoted(entry.pathPrefixes) + "  cookie " + quote(entry.cookieName) + '\n';
+  }
   return out;
 }
 

@@ -12,7 +12,8 @@
 
 namespace authgate::core::config {
 
-// One line per schema option, in schema order: key, value, source, aligned in columns.
+// One line per schema option, in schema order: key, value, source, aligned in columns; then one
+// line per `providers:` entry (id, issuer, client id, hosts, path prefixes, cookie name).
 std::string renderSummary(const Config& config);
 
 }  // namespace authgate::core::config

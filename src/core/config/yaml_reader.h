@@ -25,8 +25,9 @@ struct RawValue {
 using RawValues = std::map<std::string, RawValue, std::less<>>;
 
 // Top-level keys whose value is a structure of its own, read by its own loader (core/policy):
-// `policies` (authorization policies) and `jwt_rules` (bearer-token issuers).
-inline constexpr std::string_view kStructuredSections[] = {"policies", "jwt_rules"};
+// `policies` (authorization policies), `jwt_rules` (bearer-token issuers) and `providers`
+// (several identity providers, providers.h).
+inline constexpr std::string_view kStructuredSections[] = {"policies", "jwt_rules", "providers"};
 // Their YAML values as found in the file, by key (absent when the file does not set them).
 using StructuredSections = std::map<std::string, YAML::Node, std::less<>>;
 

@@ -86,7 +86,12 @@ AuditRecord auditOf(std::string action, std::string_view policy, std::optional<s
 }  // namespace
 
 policy::IdentityView RequestIdentity::view() const {
-  return claims ? policy::identityOf(*claims) : policy::IdentityView{};
+  if (!claims) {
+    return policy::IdentityView{};
+  }
+  policy::IdentityView identity = policy::identityOf(*claims);
+  identity.provider = provider;
+  return identity;
 }
 
 std::string RequestIdentity::principal() const {
@@ -95,7 +100,7 @@ std::string RequestIdentity::principal() const {
 
 RequestIdentity sessionIdentity(const session::Session& session) {
   if (auto payload = idTokenPayload(session.idToken)) {
-    return RequestIdentity{claimsOf(std::move(*payload))};
+    return RequestIdentity{claimsOf(std::move(*payload)), session.providerId};
   }
   boost::json::object payload;
   payload["sub"] = session.subject;
@@ -110,7 +115,7 @@ RequestIdentity sessionIdentity(const session::Session& session) {
     groups.emplace_back(group);
   }
   payload["groups"] = std::move(groups);
-  return RequestIdentity{claimsOf(std::move(payload))};
+  return RequestIdentity{claimsOf(std::move(payload)), session.providerId};
 }
 
 PolicyCounters::PolicyCounters(std::size_t policies)

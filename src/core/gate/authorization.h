@@ -32,6 +32,7 @@ namespace authgate::core::gate {
 // Who is asking, for the policies: the claims of a verified token, or nobody.
 struct RequestIdentity {
   std::optional<jose::Claims> claims;  // nullopt: anonymous
+  std::string provider = {};           // the session's provider id; "" for bearer tokens
 
   policy::IdentityView view() const;  // views into `claims`: keep this alive while used
   std::string principal() const;      // "<iss>/<sub>", "" when anonymous
@@ -40,7 +41,8 @@ struct RequestIdentity {
 // A session's identity: the payload of its ID token, verified when the session was made (login
 // or refresh) and sealed since, so it is read here without checking the signature again. A
 // session without an ID token (or with one that cannot be read) gets `sub`, `email`, `groups`
-// and `preferred_username` from the session itself and no issuer.
+// and `preferred_username` from the session itself and no issuer. `provider` is the session's
+// providerId (request.auth.provider).
 RequestIdentity sessionIdentity(const session::Session& session);
 
 // What each policy decided, for metrics and the operator: relaxed atomic counters shared by

@@ -227,4 +227,31 @@ Forwarded resolveForwarded(const ForwardedInput& input) {
   return out;
 }
 
+CheckRequest originalRequest(const CheckRequest& request,
+                             std::span<const net::IpNetwork> trustedProxies) {
+  CheckRequest original = request;
+  const auto peer = net::parseIpAddress(request.peer);
+  if (!peer || !net::containsAny(trustedProxies, *peer)) {
+    return original;
+  }
+  std::optional<std::string_view> uri = request.header("X-Original-URI");
+  if (!uri) {
+    uri = request.header("X-Forwarded-Uri");
+  }
+  if (uri && uri->starts_with('/')) {
+    const std::size_t question = uri->find('?');
+    original.path = uri->substr(0, question);
+    original.query =
+        question == std::string_view::npos ? std::string_view() : uri->substr(question + 1);
+  }
+  std::optional<std::string_view> method = request.header("X-Original-Method");
+  if (!method) {
+    method = request.header("X-Forwarded-Method");
+  }
+  if (method && !method->empty()) {
+    original.method = *method;
+  }
+  return original;
+}
+
 }  // namespace authgate::core::gate

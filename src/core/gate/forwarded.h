@@ -54,4 +54,11 @@ Forwarded resolveForwarded(const ForwardedInput& input);
 // an IPv4 address or a bracketed IPv6 address, then an optional port of 1-5 digits (<= 65535).
 bool isValidHostHeader(std::string_view host);
 
+// For /auth (nginx auth_request, Caddy and Traefik forward auth) the policies judge the original
+// request, which the gateway names in X-Original-URI / X-Original-Method (nginx's usual
+// proxy_set_header) or X-Forwarded-Uri / X-Forwarded-Method (Caddy, Traefik). Believed only
+// from trusted proxies, like X-Forwarded-Host; otherwise the /auth request itself is judged.
+CheckRequest originalRequest(const CheckRequest& request,
+                             std::span<const net::IpNetwork> trustedProxies);
+
 }  // namespace authgate::core::gate

@@ -3,6 +3,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
 
+#include "core/gate/forwarded.h"
 #include "core/gate/identity_headers.h"
 #include "core/gate/responses.h"
 #include "core/session/cookie_chunks.h"
@@ -244,40 +245,6 @@ std::string_view Gate::gateEndpoint(const CheckRequest& request) const {
              : std::string_view();
 }
 
-namespace {
-
-// For /auth (nginx auth_request, Caddy and Traefik forward auth) the policies judge the original
-// request, which the gateway names in X-Original-URI / X-Original-Method (nginx's usual
-// proxy_set_header) or X-Forwarded-Uri / X-Forwarded-Method (Caddy, Traefik). Believed only
-// from trusted proxies, like X-Forwarded-Host; otherwise the /auth request itself is judged.
-CheckRequest originalRequest(const CheckRequest& request, const GateSettings& settings) {
-  CheckRequest original = request;
-  const auto peer = net::parseIpAddress(request.peer);
-  if (!peer || !net::containsAny(settings.trustedProxies, *peer)) {
-    return original;
-  }
-  std::optional<std::string_view> uri = request.header("X-Original-URI");
-  if (!uri) {
-    uri = request.header("X-Forwarded-Uri");
-  }
-  if (uri && uri->starts_with('/')) {
-    const std::size_t question = uri->find('?');
-    original.path = uri->substr(0, question);
-    original.query =
-        question == std::string_view::npos ? std::string_view() : uri->substr(question + 1);
-  }
-  std::optional<std::string_view> method = request.header("X-Original-Method");
-  if (!method) {
-    method = request.header("X-Forwarded-Method");
-  }
-  if (method && !method->empty()) {
-    original.method = *method;
-  }
-  return original;
-}
-
-}  // namespace
-
 std::optional<Respond> Gate::enforceAccessRules(const CheckRequest& request,
                                                 const session::Session& user) const {
   const bool forAuth = gateEndpoint(request) == "/auth";
@@ -329,7 +296,8 @@ std::optional<Respond> Gate::enforcePolicies(const CheckRequest& request,
     return std::nullopt;
   }
   const bool forAuth = gateEndpoint(request) == "/auth";
-  const CheckRequest judged = forAuth ? originalRequest(request, settings_) : request;
+  const CheckRequest judged =
+      forAuth ? originalRequest(request, settings_.trustedProxies) : request;
   PolicyVerdict verdict = evaluatePolicies(settings_, judged, identity, policyCounters_.get());
   const policy::Decision& decision = verdict.decision;
   if (decision.allowed ||

@@ -136,6 +136,8 @@ class Gate {
 
   Decision startLogin(const CheckRequest& request, const ProviderSnapshot* provider,
                       std::string return_to, RandomSource& random) const;
+  // The page listing settings.chooser's providers, each starting a login back to `return_to`.
+  Respond chooserPage(const CheckRequest& request, std::string_view return_to) const;
   Decision callback(const CheckRequest& request) const;
   Decision signOut(const CheckRequest& request, const ProviderSnapshot* provider) const;
   // <prefix>/backchannel_logout (gate_backchannel.cc).

@@ -12,8 +12,31 @@
 
 namespace authgate::core::gate {
 
+Respond Gate::chooserPage(const CheckRequest& request, std::string_view return_to) const {
+  const bool asked = gateEndpoint(request) == "/start" || gateEndpoint(request) == "/sign_in";
+  Respond respond;
+  respond.status = asked ? 200 : 403;  // 403 like oauth2-proxy's sign-in page for a resource
+  respond.headers.push_back({"Content-Type", "text/html; charset=utf-8"});
+  respond.body =
+      "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>Sign in</title></head>\n"
+      "<body><h1>Sign in</h1>\n<ul id=\"providers\">\n";
+  for (const GateSettings::ProviderLink& link : settings_.chooser) {
+    boost::urls::url start(settings_.proxyPrefix + "/start");
+    start.params().append({"provider", link.id});
+    start.params().append({"rd", return_to});
+    respond.body += "<li><a href=\"" + htmlEscape(start.buffer()) + "\">Sign in with " +
+                    htmlEscape(link.name) + "</a></li>\n";
+  }
+  respond.body += "</ul>\n</body></html>\n";
+  addNoCacheHeaders(respond);
+  return respond;
+}
+
 Decision Gate::startLogin(const CheckRequest& request, const ProviderSnapshot* provider,
                           std::string return_to, RandomSource& random) const {
+  if (!settings_.chooser.empty()) {
+    return chooserPage(request, return_to);
+  }
   if (provider == nullptr || !provider->reachable) {
     // Sending the browser to a dead IdP would only show it a connection error.
     Respond respond = idpUnreachablePage(request);
@@ -177,6 +200,7 @@ Decision Gate::completeLogin(const CheckRequest& request, const Exchange& exchan
   session.accessTokenExpiresAt = tokens->accessTokenExpiresAt;
   session.createdAt = request.now;
   session.expiresAt = request.now + settings_.cookieExpire.count();
+  session.providerId = settings_.providerId;
 
   const auto not_stored = [&](const session::Failure& failure) {
     Respond respond = signInErrorPage(request, 500, "The session could not be stored.");

@@ -51,6 +51,17 @@ struct GateSettings {
   };
   std::optional<ServerSessions> serverSessions;
 
+  // Several providers (`providers:`): each has a gate of its own; its id is recorded in the
+  // sessions it makes (Session::providerId, the policies' request.auth.provider).
+  std::string providerId;
+  // Set on the gate that answers when no provider applies (gate/provider_choice.h): a login
+  // there is a page listing these, each linking to <proxyPrefix>/start?provider=<id>.
+  struct ProviderLink {
+    std::string id;
+    std::string name;
+  };
+  std::vector<ProviderLink> chooser;
+
   // clientId, scopes; redirectUri empty means "<scheme>://<host><proxyPrefix>/callback".
   oidc::ClientRegistration client;
   std::vector<jose::Algorithm> allowedAlgorithms{jose::Algorithm::RS256};

@@ -50,6 +50,11 @@ Result<oidc::LoginRequest, std::string> deserialize(std::string_view text) {
 
 }  // namespace
 
+std::string loginStateCookieName(std::string_view session_cookie_name, std::string_view state) {
+  return std::string(session_cookie_name) + "_csrf_" +
+         std::string(state.substr(0, kStatePrefixLength));
+}
+
 std::string LoginStateCookies::cookieName(std::string_view state) const {
   return prefix_ + std::string(state.substr(0, kStatePrefixLength));
 }

@@ -20,6 +20,10 @@
 
 namespace authgate::core::gate {
 
+// "<session cookie>_csrf_<first 12 characters of state>": the login-state cookie a callback
+// with this `state` looks for (also how several providers' gates tell whose callback it is).
+std::string loginStateCookieName(std::string_view session_cookie_name, std::string_view state);
+
 class LoginStateCookies {
  public:
   LoginStateCookies(session::SealedBox box, std::string session_cookie_name)

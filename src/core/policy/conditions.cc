@@ -207,6 +207,8 @@ bool anyConditionValue(const Condition& condition, const ValueSet& set,
       return anyAudience(set, input.identity);
     case Attribute::AuthPresenter:
       return input.identity.claims != nullptr && anyPresentString(set, input.identity.presenter);
+    case Attribute::AuthProvider:
+      return input.identity.claims != nullptr && anyPresentString(set, input.identity.provider);
     case Attribute::AuthClaim:
       return anyClaim(set, condition.claimPath, input.identity);
     case Attribute::PeerIdentity:

@@ -15,6 +15,8 @@
 //   destination.ip / .port  the address and port the request arrived on
 //   connection.sni          the TLS server name
 //   request.auth.principal  "<iss>/<sub>"; .audiences: `aud`; .presenter: `azp`
+//   request.auth.provider   the id of the `providers:` entry the session was signed in with
+//                           (authgate's own; empty, so never matching, for bearer tokens)
 //   request.auth.claims[a][b]  a string claim, or any string element of a list claim; the
 //                           top-level `scope` and `permission` strings are split on spaces
 // request.auth.* never match an anonymous request (IdentityView::claims == nullptr). Peer
@@ -42,6 +44,7 @@ struct IdentityView {
   std::string_view subject;                     // sub
   std::span<const std::string> audiences;       // aud (a single string is one element)
   std::string_view presenter;                   // azp; empty when absent
+  std::string_view provider;  // the session's provider id; empty for bearer tokens
 };
 
 // Views into `claims`, which must outlive the IdentityView.
@@ -115,6 +118,7 @@ enum class Attribute : std::uint8_t {
   AuthPrincipal,    // request.auth.principal
   AuthAudiences,    // request.auth.audiences
   AuthPresenter,    // request.auth.presenter
+  AuthProvider,     // request.auth.provider
   AuthClaim,        // request.auth.claims[a][b]...
   PeerIdentity,     // source.principal, source.namespace, ... (mTLS only: never present)
 };

@@ -197,7 +197,7 @@ bool parseAttribute(const std::string& key, Condition& condition, ValueKind& kin
     Attribute attribute;
     ValueKind kind;
   };
-  static constexpr std::array<Plain, 8> kPlain = {{
+  static constexpr std::array<Plain, 9> kPlain = {{
       {"source.ip", Attribute::SourceIp, ValueKind::Ip},
       {"remote.ip", Attribute::RemoteIp, ValueKind::Ip},
       {"destination.ip", Attribute::DestinationIp, ValueKind::Ip},
@@ -206,6 +206,7 @@ bool parseAttribute(const std::string& key, Condition& condition, ValueKind& kin
       {"request.auth.principal", Attribute::AuthPrincipal, ValueKind::Principal},
       {"request.auth.audiences", Attribute::AuthAudiences, ValueKind::String},
       {"request.auth.presenter", Attribute::AuthPresenter, ValueKind::String},
+      {"request.auth.provider", Attribute::AuthProvider, ValueKind::String},
   }};
   for (const Plain& plain : kPlain) {
     if (key == plain.key) {

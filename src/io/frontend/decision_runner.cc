@@ -118,24 +118,62 @@ DecisionRunner::DecisionRunner(std::shared_ptr<const gate::Gate> gate,
                                std::shared_ptr<idp::Provider> provider, const core::Clock& clock,
                                std::shared_ptr<const gate::BearerKeySource> bearerKeys,
                                std::shared_ptr<sessions::SessionStore> store)
-    : gate_(std::move(gate)),
-      provider_(std::move(provider)),
+    : DecisionRunner({Lane{std::move(gate), std::move(provider)}}, nullptr,
+                     gate::ProviderChoice(gate::ProviderRoutes(std::vector<gate::ProviderRoute>{}),
+                                          {}, "", {}),
+                     clock, std::move(bearerKeys), std::move(store)) {}
+
+DecisionRunner::DecisionRunner(std::vector<Lane> lanes, std::shared_ptr<const gate::Gate> chooser,
+                               gate::ProviderChoice choice, const core::Clock& clock,
+                               std::shared_ptr<const gate::BearerKeySource> bearerKeys,
+                               std::shared_ptr<sessions::SessionStore> store)
+    : choice_(std::move(choice)),
       bearerKeys_(std::move(bearerKeys)),
       store_(std::move(store)),
       clock_(clock),
-      refreshes_(std::make_shared<RefreshFlights>()) {}
+      refreshes_(std::make_shared<RefreshFlights>()) {
+  for (Lane& lane : lanes) {
+    lanes_.push_back(std::make_unique<LaneState>(std::move(lane.gate), std::move(lane.provider)));
+  }
+  if (chooser) {
+    // No IdP of its own: the first provider's, for /ready and the bearer-token answers.
+    lanes_.push_back(std::make_unique<LaneState>(std::move(chooser), lanes_.front()->provider));
+  }
+}
 
-std::shared_ptr<const gate::ProviderSnapshot> DecisionRunner::providerSnapshot() {
-  if (!provider_->ready()) {
+DecisionRunner::LaneState& DecisionRunner::laneFor(const gate::CheckRequest& check) const {
+  if (lanes_.size() == 1) {
+    return *lanes_.front();
+  }
+  const std::optional<std::size_t> chosen = choice_.choose(check);
+  return *lanes_[chosen.value_or(lanes_.size() - 1)];  // none: the chooser, last
+}
+
+std::vector<std::string> DecisionRunner::cookieNames() const {
+  std::vector<std::string> names;
+  for (const auto& lane : lanes_) {
+    names.push_back(lane->gate->settings().cookieName);
+  }
+  return names;
+}
+
+void DecisionRunner::forgetStoredSession(std::string_view storeKey) const {
+  for (const auto& lane : lanes_) {
+    lane->gate->forgetStoredSession(storeKey);
+  }
+}
+
+std::shared_ptr<const gate::ProviderSnapshot> DecisionRunner::providerSnapshot(LaneState& lane) {
+  if (!lane.provider->ready()) {
     return nullptr;
   }
-  auto keys = provider_->currentKeys();
-  const bool reachable = provider_->reachable();
-  auto cached = snapshot_.load(std::memory_order_acquire);
+  auto keys = lane.provider->currentKeys();
+  const bool reachable = lane.provider->reachable();
+  auto cached = lane.snapshot.load(std::memory_order_acquire);
   if (cached && cached->keys == keys && cached->reachable == reachable) {
     return cached;
   }
-  auto metadata = provider_->metadata();
+  auto metadata = lane.provider->metadata();
   if (!metadata || !keys) {
     return nullptr;
   }
@@ -145,50 +183,69 @@ std::shared_ptr<const gate::ProviderSnapshot> DecisionRunner::providerSnapshot()
                              .endSessionEndpoint = metadata->endSessionEndpoint,
                              .keys = std::move(keys),
                              .reachable = reachable});
-  snapshot_.store(fresh, std::memory_order_release);
+  lane.snapshot.store(fresh, std::memory_order_release);
   return fresh;
 }
 
 gate::Decision DecisionRunner::decide(gate::CheckRequest& check) {
   check.now = clock_.now();
-  if (store_ && check.path == gate_->settings().readyPath && !store_->healthy()) {
-    return gate::plainText(503, "not ready: the session store (Redis) is not reachable");
+  if (check.path == gate().settings().readyPath) {
+    return ready(check);
   }
-  const auto provider = providerSnapshot();
-  gate::Decision decision = gate_->decide(check, provider.get(), threadRandom(), bearerKeys_.get());
+  LaneState& lane = laneFor(check);
+  const auto provider = providerSnapshot(lane);
+  gate::Decision decision =
+      lane.gate->decide(check, provider.get(), threadRandom(), bearerKeys_.get());
   logAudits(decision, check);
   return decision;
 }
 
+gate::Decision DecisionRunner::ready(gate::CheckRequest& check) {
+  if (store_ && !store_->healthy()) {
+    return gate::plainText(503, "not ready: the session store (Redis) is not reachable");
+  }
+  // Ready when every provider is: a request may need any of them.
+  for (const auto& lane : lanes_) {
+    const auto provider = providerSnapshot(*lane);
+    gate::Decision decision = lane->gate->decide(check, provider.get(), threadRandom());
+    if (!std::holds_alternative<gate::Respond>(decision) ||
+        std::get<gate::Respond>(decision).status != 200) {
+      return decision;
+    }
+  }
+  return gate::plainText(200, "OK");
+}
+
 asio::awaitable<gate::Decision> DecisionRunner::complete(gate::CheckRequest check,
                                                          gate::Decision decision) {
+  LaneState& lane = laneFor(check);  // the one decide() chose: the choice is the request's
   // A login's exchange may end in a store write, a load in a refresh, a refresh in a write:
   // one step at a time until the answer is final.
   while (!isFinal(decision)) {
-    decision = co_await step(check, std::move(decision));
+    decision = co_await step(lane, check, std::move(decision));
   }
   co_return decision;
 }
 
-asio::awaitable<gate::Decision> DecisionRunner::step(gate::CheckRequest& check,
+asio::awaitable<gate::Decision> DecisionRunner::step(LaneState& lane, gate::CheckRequest& check,
                                                      gate::Decision decision) {
   if (auto* exchange = std::get_if<gate::Exchange>(&decision)) {
-    co_return co_await finishLogin(check, *exchange);
+    co_return co_await finishLogin(lane, check, *exchange);
   }
   if (auto* refresh = std::get_if<gate::Refresh>(&decision)) {
     if (refresh->ticket) {
-      co_return co_await refreshStoredSession(check, *refresh);
+      co_return co_await refreshStoredSession(lane, check, *refresh);
     }
-    co_return co_await refreshSession(check, *refresh);
+    co_return co_await refreshSession(lane, check, *refresh);
   }
   if (auto* load = std::get_if<gate::LoadSession>(&decision)) {
-    co_return co_await loadSession(check, *load);
+    co_return co_await loadSession(lane, check, *load);
   }
   if (!store_) {
-    co_return gate_->storeUnavailable(check, "no session store configured");
+    co_return lane.gate->storeUnavailable(check, "no session store configured");
   }
   if (auto* end = std::get_if<gate::EndSessions>(&decision)) {
-    co_return co_await endSessions(check, *end);
+    co_return co_await endSessions(lane, check, *end);
   }
   auto& store = std::get<gate::StoreSession>(decision);
   core::Result<core::Ok, std::string> written = core::Ok{};
@@ -202,7 +259,7 @@ asio::awaitable<gate::Decision> DecisionRunner::step(gate::CheckRequest& check,
     }
   }
   if (!written) {
-    co_return gate_->storeUnavailable(check, "session store: " + written.error());
+    co_return lane.gate->storeUnavailable(check, "session store: " + written.error());
   }
   gate::Decision answer =
       std::visit([](auto& then) -> gate::Decision { return std::move(then); }, store.then);
@@ -215,67 +272,71 @@ asio::awaitable<core::Result<core::Ok, std::string>> DecisionRunner::eraseSessio
   auto erased = co_await store_->erase(storeKey);
   if (erased) {
     // After the delete: a replica that forgets its copy must find nothing when it reads again.
-    gate_->forgetStoredSession(storeKey);
+    forgetStoredSession(storeKey);
     co_await store_->announceErased(std::move(storeKey));
   }
   co_return erased;
 }
 
-asio::awaitable<gate::Decision> DecisionRunner::endSessions(gate::CheckRequest& check,
+asio::awaitable<gate::Decision> DecisionRunner::endSessions(LaneState& lane,
+                                                            gate::CheckRequest& check,
                                                             gate::EndSessions& end) {
   std::size_t ended = 0;
   for (std::string& index : end.indexKeys) {
     auto keys = co_await store_->members(index);
     if (!keys) {
-      co_return gate_->storeUnavailable(check, "session store: " + keys.error());
+      co_return lane.gate->storeUnavailable(check, "session store: " + keys.error());
     }
     for (std::string& key : *keys) {
       auto erased = co_await eraseSession(std::move(key));
       if (!erased) {
-        co_return gate_->storeUnavailable(check, "session store: " + erased.error());
+        co_return lane.gate->storeUnavailable(check, "session store: " + erased.error());
       }
     }
     ended += keys->size();
     if (auto erased = co_await store_->erase(std::move(index)); !erased) {
-      co_return gate_->storeUnavailable(check, "session store: " + erased.error());
+      co_return lane.gate->storeUnavailable(check, "session store: " + erased.error());
     }
   }
   spdlog::info("back-channel logout (request {}): {} session(s) ended", check.requestId, ended);
   co_return std::move(end.then);
 }
 
-asio::awaitable<gate::Decision> DecisionRunner::refreshSession(gate::CheckRequest& check,
+asio::awaitable<gate::Decision> DecisionRunner::refreshSession(LaneState& lane,
+                                                               gate::CheckRequest& check,
                                                                const gate::Refresh& refresh) {
-  const idp::TokenResult tokens = co_await refreshOnce(refresh);
-  const auto snapshot = co_await snapshotFor(tokens);
+  const idp::TokenResult tokens = co_await refreshOnce(lane, refresh);
+  const auto snapshot = co_await snapshotFor(lane, tokens);
   check.now = clock_.now();
   gate::Decision done =
-      gate_->completeRefresh(check, refresh, tokens, snapshot.get(), threadRandom());
+      lane.gate->completeRefresh(check, refresh, tokens, snapshot.get(), threadRandom());
   logAudits(done, check);
   co_return done;
 }
 
-asio::awaitable<gate::Decision> DecisionRunner::loadSession(gate::CheckRequest& check,
+asio::awaitable<gate::Decision> DecisionRunner::loadSession(LaneState& lane,
+                                                            gate::CheckRequest& check,
                                                             const gate::LoadSession& load) {
   if (!store_) {
-    co_return gate_->storeUnavailable(check, "no session store configured");
+    co_return lane.gate->storeUnavailable(check, "no session store configured");
   }
-  if (auto cached = gate_->cachedLoad(check, load)) {
+  if (auto cached = lane.gate->cachedLoad(check, load)) {
     co_return std::move(*cached);  // read by an earlier completion on this thread
   }
   auto stored = co_await store_->load(load.storeKey, load.touch);
   check.now = clock_.now();
-  const auto provider = providerSnapshot();
+  const auto provider = providerSnapshot(lane);
   gate::Decision decision =
-      gate_->completeLoad(check, load, stored, provider.get(), threadRandom());
+      lane.gate->completeLoad(check, load, stored, provider.get(), threadRandom());
   logAudits(decision, check);
   co_return decision;
 }
 
-asio::awaitable<gate::Decision> DecisionRunner::refreshStoredSession(gate::CheckRequest& check,
+asio::awaitable<gate::Decision> DecisionRunner::refreshStoredSession(LaneState& lane,
+                                                                     gate::CheckRequest& check,
                                                                      const gate::Refresh& refresh) {
   if (!store_) {
-    co_return gate_->storeUnavailable(check, "no session store configured");
+    co_return lane.gate->storeUnavailable(check, "no session store configured");
   }
   const gate::LoadSession reload{.storeKey = refresh.storeKey, .ticket = *refresh.ticket};
   std::array<std::uint8_t, 16> tokenBytes;
@@ -286,7 +347,7 @@ asio::awaitable<gate::Decision> DecisionRunner::refreshStoredSession(gate::Check
   while (true) {
     auto locked = co_await store_->lock(refresh.lockKey, token, kRefreshLockLifetime);
     if (!locked) {
-      co_return gate_->storeUnavailable(check, "session store: " + locked.error());
+      co_return lane.gate->storeUnavailable(check, "session store: " + locked.error());
     }
     if (*locked) {
       break;
@@ -295,29 +356,30 @@ asio::awaitable<gate::Decision> DecisionRunner::refreshStoredSession(gate::Check
     // session read again no longer asks for a refresh.
     timer.expires_after(kRefreshLockPoll);
     co_await timer.async_wait(asio::use_awaitable);
-    gate::Decision reread = co_await loadSession(check, reload);
+    gate::Decision reread = co_await loadSession(lane, check, reload);
     if (!std::holds_alternative<gate::Refresh>(reread)) {
       co_return reread;
     }
     if (std::chrono::steady_clock::now() > deadline) {
-      co_return gate_->storeUnavailable(check, "session store: the refresh lock stayed taken");
+      co_return lane.gate->storeUnavailable(check, "session store: the refresh lock stayed taken");
     }
   }
   // Ours. The session may have been refreshed between our read and the lock: read it again.
-  gate::Decision decision = co_await loadSession(check, reload);
+  gate::Decision decision = co_await loadSession(lane, check, reload);
   if (auto* due = std::get_if<gate::Refresh>(&decision)) {
-    decision = co_await refreshSession(check, *due);
+    decision = co_await refreshSession(lane, check, *due);
     if (std::holds_alternative<gate::StoreSession>(decision)) {
-      decision = co_await step(check, std::move(decision));  // stored before the lock goes
+      decision = co_await step(lane, check, std::move(decision));  // stored before the lock goes
     }
   }
   co_await store_->unlock(refresh.lockKey, token);
   co_return decision;
 }
 
-asio::awaitable<idp::TokenResult> DecisionRunner::refreshOnce(const gate::Refresh& refresh) {
+asio::awaitable<idp::TokenResult> DecisionRunner::refreshOnce(LaneState& lane,
+                                                              const gate::Refresh& refresh) {
   if (refresh.sessionKey.empty()) {
-    co_return co_await provider_->refresh(refresh.refreshToken);
+    co_return co_await lane.provider->refresh(refresh.refreshToken);
   }
   std::shared_ptr<RefreshFlight> flight;
   bool start = false;
@@ -336,7 +398,7 @@ asio::awaitable<idp::TokenResult> DecisionRunner::refreshOnce(const gate::Refres
   }
   if (start) {
     asio::co_spawn(co_await asio::this_coro::executor,
-                   RefreshFlights::run(refreshes_, provider_, refresh.sessionKey,
+                   RefreshFlights::run(refreshes_, lane.provider, refresh.sessionKey,
                                        refresh.refreshToken, flight),
                    asio::detached);
   }
@@ -344,8 +406,8 @@ asio::awaitable<idp::TokenResult> DecisionRunner::refreshOnce(const gate::Refres
 }
 
 asio::awaitable<std::shared_ptr<const gate::ProviderSnapshot>> DecisionRunner::snapshotFor(
-    const idp::TokenResult& tokens) {
-  auto provider = providerSnapshot();
+    LaneState& lane, const idp::TokenResult& tokens) {
+  auto provider = providerSnapshot(lane);
   if (tokens && provider && !tokens->idToken.empty()) {
     auto parsed = core::jose::parseJws(tokens->idToken);
     if (parsed && parsed->kid) {
@@ -354,19 +416,20 @@ asio::awaitable<std::shared_ptr<const gate::ProviderSnapshot>> DecisionRunner::s
         known = known || key.kid() == *parsed->kid;
       }
       if (!known) {
-        co_await provider_->keysWithKid(*parsed->kid);
-        provider = providerSnapshot();
+        co_await lane.provider->keysWithKid(*parsed->kid);
+        provider = providerSnapshot(lane);
       }
     }
   }
   co_return provider;
 }
 
-asio::awaitable<gate::Decision> DecisionRunner::finishLogin(const gate::CheckRequest& check,
+asio::awaitable<gate::Decision> DecisionRunner::finishLogin(LaneState& lane,
+                                                            const gate::CheckRequest& check,
                                                             const gate::Exchange& exchange) {
-  auto tokens =
-      co_await provider_->exchangeCode(exchange.code, exchange.codeVerifier, exchange.redirectUri);
-  auto provider = co_await snapshotFor(tokens);
+  auto tokens = co_await lane.provider->exchangeCode(exchange.code, exchange.codeVerifier,
+                                                     exchange.redirectUri);
+  auto provider = co_await snapshotFor(lane, tokens);
   if (!provider) {
     co_return gate::Respond{
         .status = 503,
@@ -376,7 +439,7 @@ asio::awaitable<gate::Decision> DecisionRunner::finishLogin(const gate::CheckReq
   }
   gate::CheckRequest now = check;
   now.now = clock_.now();
-  co_return gate_->completeLogin(now, exchange, tokens, *provider, threadRandom());
+  co_return lane.gate->completeLogin(now, exchange, tokens, *provider, threadRandom());
 }
 
 }  // namespace authgate::io::frontend

@@ -24,12 +24,15 @@ std::string_view underscored(std::string_view name, std::string& out) {
   return out;
 }
 
-// The Cookie header without authgate's own cookies: the upstream never sees sessions or tokens.
-std::string withoutOwnCookies(std::string_view header, std::string_view own_prefix) {
+// The Cookie header without authgate's own cookies (every provider's session cookie, its
+// chunks and login-state cookies, all named after it): the upstream never sees sessions or
+// tokens.
+std::string withoutOwnCookies(std::string_view header, std::span<const std::string> own_prefixes) {
   std::string kept;
   const gate::RequestCookies cookies = gate::parseCookieHeader(header);
   for (const auto& pair : cookies.pairs()) {
-    if (pair.name.starts_with(own_prefix)) {
+    if (std::any_of(own_prefixes.begin(), own_prefixes.end(),
+                    [&](const std::string& own) { return pair.name.starts_with(own); })) {
       continue;
     }
     if (!kept.empty()) {
@@ -109,6 +112,7 @@ http::Response toHttpResponse(const gate::Respond& respond, std::string_view req
 HttpFrontend::HttpFrontend(DecisionRunner& runner, Upstream upstream, Options options)
     : runner_(runner),
       backchannelLogoutPath_(runner.gate().settings().proxyPrefix + "/backchannel_logout"),
+      ownCookies_(runner.cookieNames()),
       upstream_(std::move(upstream)),
       options_(std::move(options)) {}
 
@@ -232,7 +236,7 @@ asio::awaitable<http::Response> HttpFrontend::forward(http::Request& request,
   std::string kept;
   for (const http::Headers::Field field : request.headers) {
     if (http::equalsIgnoreCase(field.name, "Cookie")) {
-      const std::string part = withoutOwnCookies(field.value, runner_.gate().settings().cookieName);
+      const std::string part = withoutOwnCookies(field.value, ownCookies_);
       if (!part.empty()) {
         kept.append(kept.empty() ? "" : "; ").append(part);
       }

@@ -58,7 +58,8 @@ class HttpFrontend final : public http::Handler {
                                                  std::string_view path_and_query);
 
   DecisionRunner& runner_;
-  std::string backchannelLogoutPath_;  // <proxy prefix>/backchannel_logout
+  std::string backchannelLogoutPath_;    // <proxy prefix>/backchannel_logout
+  std::vector<std::string> ownCookies_;  // removed from proxied requests (with their chunks)
   Upstream upstream_;
   Options options_;
 };

@@ -44,13 +44,12 @@ export function findSecretInLogs(output, secrets) {
 // holds a secret, a token or a cookie value (findSecretInLogs).
 // The `authgate serve` arguments for a test IdP client and upstream on 127.0.0.1:`port` (the
 // benchmark starts authgate with them too, bench/load/servers.mjs).
+// Without `issuer` (a configuration file with `providers:`), no provider flag is given.
 export function serveArgs({ port, issuer, clientId, clientSecret, upstream }) {
   return [
     'serve',
     `--http-address=127.0.0.1:${port}`,
-    `--oidc-issuer-url=${issuer}`,
-    `--client-id=${clientId}`,
-    `--client-secret=${clientSecret}`,
+    ...(issuer ? [`--oidc-issuer-url=${issuer}`, `--client-id=${clientId}`, `--client-secret=${clientSecret}`] : []),
     `--cookie-secret=${COOKIE_SECRET}`,
     `--upstream=${upstream}`,
     '--log-level=info',
