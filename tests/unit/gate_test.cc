@@ -546,12 +546,47 @@ TEST_F(GateTest, SignOutRefusesAForeignRedirect) {
 // A cookie session lives in the browser alone: the provider cannot end it from the back channel,
 // and says so instead of getting a 200 that ended nothing.
 TEST_F(GateTest, BackchannelLogoutNeedsServerSideSessions) {
-  auto respond = std::get<Respond>(send({.method = "POST",
-                                         .path = "/oauth2/backchannel_logout",
-                                         .headers = {{"Content-Type",
-                                                      "application/x-www-form-urlencoded"}}}));
+  auto respond =
+      std::get<Respond>(send({.method = "POST",
+                              .path = "/oauth2/backchannel_logout",
+                              .headers = {{"Content-Type", "application/x-www-form-urlencoded"}}}));
   EXPECT_EQ(respond.status, 501);
   EXPECT_NE(respond.body.find("session_store: redis"), std::string::npos) << respond.body;
+}
+
+// Several providers: the gate answering where no provider applies lists them instead of
+// starting a login of its own.
+TEST_F(GateTest, TheChooserPageListsTheProvidersInsteadOfALogin) {
+  settings_.chooser = {{.id = "corp", .name = "Corp SSO"},
+                       {.id = "partner", .name = "Partner <x>"}};
+  rebuild();
+  auto page = std::get<Respond>(send({.path = "/reports", .query = "x=1&y=2"}));
+  EXPECT_EQ(page.status, 403);
+  EXPECT_EQ(header(page, "Set-Cookie"), "");  // no login started
+  EXPECT_NE(
+      page.body.find(
+          R"(href="/oauth2/start?provider=corp&amp;rd=/reports?x=1%26y=2">Sign in with Corp SSO<)"),
+      std::string::npos)
+      << page.body;
+  EXPECT_NE(page.body.find("Sign in with Partner &lt;x&gt;"), std::string::npos) << page.body;
+  auto asked = std::get<Respond>(send({.path = "/oauth2/start", .query = "rd=%2Fhome"}));
+  EXPECT_EQ(asked.status, 200);
+  EXPECT_NE(asked.body.find("rd=/home"), std::string::npos) << asked.body;
+  // API clients still get 401, not a page.
+  auto api =
+      std::get<Respond>(send({.path = "/reports", .headers = {{"Accept", "application/json"}}}));
+  EXPECT_EQ(api.status, 401);
+}
+
+TEST_F(GateTest, SessionsRecordTheProviderThatSignedTheUserIn) {
+  settings_.providerId = "corp";
+  rebuild();
+  const std::string cookie = login();
+  auto codec = session::SessionCodec::create(secrets_);
+  ASSERT_TRUE(codec);
+  auto session = codec->open(cookie.substr(cookie.find('=') + 1), kNow);
+  ASSERT_TRUE(session);
+  EXPECT_EQ(session->providerId, "corp");
 }
 
 }  // namespace

@@ -56,7 +56,7 @@ std::string loginStateCookieName(std::string_view session_cookie_name, std::stri
 }
 
 std::string LoginStateCookies::cookieName(std::string_view state) const {
-  return prefix_ + std::string(state.substr(0, kStatePrefixLength));
+  return loginStateCookieName(sessionCookieName_, state);
 }
 
 bool LoginStateCookies::isLoginStateCookie(std::string_view cookie_name) const {

@@ -27,7 +27,9 @@ std::string loginStateCookieName(std::string_view session_cookie_name, std::stri
 class LoginStateCookies {
  public:
   LoginStateCookies(session::SealedBox box, std::string session_cookie_name)
-      : box_(std::move(box)), prefix_(std::move(session_cookie_name) + "_csrf_") {}
+      : box_(std::move(box)),
+        sessionCookieName_(std::move(session_cookie_name)),
+        prefix_(sessionCookieName_ + "_csrf_") {}
 
   // "<session cookie>_csrf_<first 12 characters of state>".
   std::string cookieName(std::string_view state) const;
@@ -46,7 +48,8 @@ class LoginStateCookies {
 
  private:
   session::SealedBox box_;
-  std::string prefix_;
+  std::string sessionCookieName_;
+  std::string prefix_;  // of every login-state cookie: "<session cookie>_csrf_"
 };
 
 }  // namespace authgate::core::gate
