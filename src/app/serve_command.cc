@@ -28,6 +28,17 @@ namespace {
 
 namespace config = core::config;
 
+// Each login provider for /metrics, under its id.
+std::vector<io::metrics::ProviderSource> metricsProviders(
+    const std::vector<config::ProviderEntry>& entries,
+    const std::vector<std::shared_ptr<io::idp::Provider>>& providers) {
+  std::vector<io::metrics::ProviderSource> sources;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    sources.push_back({.id = entries[i].id, .provider = providers[i].get()});
+  }
+  return sources;
+}
+
 int serve(const ConfigArgs& args) {
   auto loaded = loadConfig(args);
   if (!loaded) {
@@ -201,7 +212,7 @@ int serve(const ConfigArgs& args) {
                                       {.version = AUTHGATE_VERSION,
                                        .server = &server,
                                        .extAuthz = ext_authz ? &*ext_authz : nullptr,
-                                       .provider = providers.front().get(),
+                                       .providers = metricsProviders(entries, providers),
                                        .bearerKeys = bearer_keys.get(),
                                        .gate = &runner.gate(),
                                        .observer = &metrics_observer});

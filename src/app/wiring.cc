@@ -111,6 +111,9 @@ core::Result<GateSet, std::string> buildGates(const config::Config& config) {
   if (!shared) {
     return core::fail(shared.error());
   }
+  // One count per policy however many providers' gates apply it (/metrics).
+  shared->policyCounters =
+      std::make_shared<gate::PolicyCounters>(shared->policies.policies().size());
   const std::vector<config::ProviderEntry> providers = config::effectiveProviders(config);
   std::vector<std::shared_ptr<const gate::Gate>> gates;
   std::vector<gate::ProviderRoute> routes;

@@ -113,7 +113,7 @@ policies:
     assert.match(info, /^authgate_build_info\{version="\d+\.\d+\.\d+[^"]*"\}$/);
     assert.equal(values.get(info), 1);
     assert.ok(value({ values }, 'process_resident_memory_bytes') > 1e6);
-    assert.equal(value({ values }, 'authgate_idp_up'), 1);
+    assert.equal(value({ values }, 'authgate_idp_up', { provider: 'default' }), 1);
     assert.ok(value({ values }, 'authgate_idp_requests_total', { endpoint: 'discovery', outcome: 'ok' }) >= 1);
     assert.ok(value({ values }, 'authgate_idp_requests_total', { endpoint: 'jwks', outcome: 'ok' }) >= 1);
     assert.ok(value({ values }, 'authgate_jwks_refreshes_total', { outcome: 'ok' }) >= 1);

@@ -135,4 +135,13 @@ policies:
     const viaCorp = await login(`${corpBase}/hello`);
     assert.equal((await request(`${corpBase}/admin`, { jar: viaCorp.jar })).status, 200);
   });
+
+  test('/metrics counts every provider: its health, and the policies its gate applied', async () => {
+    const text = await (await fetch(gate.metricsUrl())).text();
+    assert.match(text, /^authgate_idp_up\{provider="corp"\} 1$/m, text);
+    assert.match(text, /^authgate_idp_up\{provider="partner"\} 1$/m);
+    // Decided by Partner's gate, the second one.
+    const denied = text.match(/^authgate_policy_matches_total\{policy="no-admin-for-partners"\} (\d+)$/m);
+    assert.ok(denied && Number(denied[1]) >= 1, text);
+  });
 });

@@ -24,7 +24,9 @@ Gate::Gate(GateSettings settings, session::SessionCodec sessions, LoginStateCook
       tickets_(std::move(tickets)),
       logins_(std::move(logins)),
       redirects_(std::move(redirects)),
-      policyCounters_(std::make_shared<PolicyCounters>(settings_.policies.policies().size())),
+      policyCounters_(settings_.policyCounters
+                          ? settings_.policyCounters
+                          : std::make_shared<PolicyCounters>(settings_.policies.policies().size())),
       sessionCache_(std::make_shared<SessionCache>(settings_.sessionCacheSize)),
       openRoute_(std::make_shared<const AllowedHeaders>(
           AllowedHeaders{.remove = spoofableIdentityHeaders(settings_)})),

@@ -21,6 +21,7 @@
 namespace authgate::core::gate {
 
 class BearerAuthenticator;  // bearer.h (which needs GateSettings itself)
+class PolicyCounters;       // authorization.h (likewise)
 
 struct GateSettings {
   std::string proxyPrefix = "/oauth2";
@@ -83,6 +84,10 @@ struct GateSettings {
   // Authorization policies (Istio AuthorizationPolicy semantics, core/policy), applied to every
   // request that reaches a protected resource or /auth; empty: every signed-in user passes.
   policy::PolicySet policies;
+  // Where the gate counts what each policy decided (for /metrics). The gates of one
+  // configuration (one per provider) share one, so the counts are totals; null: the gate makes
+  // its own.
+  std::shared_ptr<PolicyCounters> policyCounters;
   // oauth2-proxy's shortcuts: email_domains, the allowed-emails file, allowed_groups (and the
   // /auth query's narrowing), checked for every signed-in request before the policies.
   AccessRules access;

@@ -12,7 +12,7 @@ namespace {
 
 namespace gate = core::gate;
 
-// The sum of the login provider's and the bearer-token key sets' counters: both talk to IdPs.
+// The sum of the login providers' and the bearer-token key sets' counters: all talk to IdPs.
 idp::IdpCountersSnapshot operator+(idp::IdpCountersSnapshot a, const idp::IdpCountersSnapshot& b) {
   a.discoveryAttempts += b.discoveryAttempts;
   a.discoverySuccesses += b.discoverySuccesses;
@@ -194,19 +194,23 @@ std::string collect(const CollectorSources& sources) {
   if (sources.extAuthz != nullptr) {
     renderExtAuthz(out, sources.extAuthz->counters());
   }
-  if (sources.provider != nullptr || sources.bearerKeys != nullptr) {
+  if (!sources.providers.empty() || sources.bearerKeys != nullptr) {
     idp::IdpCountersSnapshot idpCounters;
-    if (sources.provider != nullptr) {
-      idpCounters = idpCounters + sources.provider->counters();
+    for (const ProviderSource& source : sources.providers) {
+      idpCounters = idpCounters + source.provider->counters();
     }
     if (sources.bearerKeys != nullptr) {
       idpCounters = idpCounters + sources.bearerKeys->counters();
     }
     renderIdp(out, idpCounters);
   }
-  if (sources.provider != nullptr) {
-    gauge(out, "authgate_idp_up", "1 while the identity provider answers its health probe, else 0.",
-          sources.provider->reachable() ? 1.0 : 0.0);
+  if (!sources.providers.empty()) {
+    out.family("authgate_idp_up", MetricType::Gauge,
+               "1 while the identity provider answers its health probe, else 0, by provider.");
+    for (const ProviderSource& source : sources.providers) {
+      const Label provider{"provider", source.id};
+      out.sample("authgate_idp_up", Labels(&provider, 1), source.provider->reachable() ? 1.0 : 0.0);
+    }
   }
   if (sources.gate != nullptr) {
     renderGate(out, *sources.gate);

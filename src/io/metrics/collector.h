@@ -5,8 +5,8 @@
 //
 // Usage (app/metrics_wiring.cc):
 //   metrics::CollectorSources sources{.version = AUTHGATE_VERSION, .server = &server,
-//                                     .provider = provider.get(), .gate = &runner.gate(),
-//                                     .observer = &observer};
+//                                     .providers = {{"default", provider.get()}},
+//                                     .gate = &runner.gate(), .observer = &observer};
 //   std::string body = metrics::collect(sources);      // text format 0.0.4
 //
 // Every pointer may be null: its families are then left out (a gRPC listener that is off, no
@@ -14,6 +14,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/gate/gate.h"
 #include "io/grpc/ext_authz_service.h"
@@ -25,11 +26,17 @@
 
 namespace authgate::io::metrics {
 
+// A login provider and its id (the `providers:` entry's, "default" without that section).
+struct ProviderSource {
+  std::string id;
+  const idp::Provider* provider = nullptr;
+};
+
 struct CollectorSources {
   std::string_view version;                             // authgate_build_info{version}
   const http::Server* server = nullptr;                 // the main listener
   const extauthz::ExtAuthzService* extAuthz = nullptr;  // Envoy ext_authz over gRPC
-  const idp::Provider* provider = nullptr;              // the login provider
+  std::vector<ProviderSource> providers;                // the login providers
   const idp::BearerKeys* bearerKeys = nullptr;          // the bearer-token rules' key sets
   const core::gate::Gate* gate = nullptr;               // policies, bearer-token cache
   const MetricsObserver* observer = nullptr;            // requests and login-flow events
