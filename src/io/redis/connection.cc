@@ -69,11 +69,25 @@ tcp::socket& Connection::socket() {
   return std::get<0>(stream_);
 }
 
+void OpenConnections::add(const std::shared_ptr<Connection>& connection) {
+  std::erase_if(connections_, [](const std::weak_ptr<Connection>& c) { return c.expired(); });
+  connections_.push_back(connection);
+}
+
+void OpenConnections::closeAll(const Error& reason) {
+  for (const std::weak_ptr<Connection>& weak : connections_) {
+    if (auto connection = weak.lock()) {
+      connection->close(reason);
+    }
+  }
+  connections_.clear();
+}
+
 asio::awaitable<core::Result<std::shared_ptr<Connection>, Error>> Connection::open(
     Endpoint endpoint, std::shared_ptr<const ConnectionSettings> settings) {
   auto executor = co_await asio::this_coro::executor;
-  std::shared_ptr<Connection> connection(
-      new Connection(executor, std::move(endpoint), std::move(settings)));
+  std::shared_ptr<Connection> connection(new Connection(executor, std::move(endpoint), settings));
+  settings->opened->add(connection);
   if (auto failed = co_await connection->establish()) {
     connection->close(*failed);
     co_return core::fail(std::move(*failed));

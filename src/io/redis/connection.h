@@ -57,6 +57,20 @@ struct Endpoint {
   std::string toString() const;  // host:port, IPv6 hosts in brackets
 };
 
+class Connection;
+
+// The connections opened with one ConnectionSettings, so that the client can close those still
+// in their handshake when it stops: a pending AUTH holds the coroutine that holds the
+// connection, a cycle that only close() breaks. I/O thread only.
+class OpenConnections {
+ public:
+  void add(const std::shared_ptr<Connection>& connection);
+  void closeAll(const Error& reason);
+
+ private:
+  std::vector<std::weak_ptr<Connection>> connections_;
+};
+
 // Shared by all connections of a client (one immutable copy, so the password is held once).
 struct ConnectionSettings {
   std::shared_ptr<boost::asio::ssl::context> tls;  // null: plain TCP
@@ -66,6 +80,7 @@ struct ConnectionSettings {
   int db = 0;            // 0: no SELECT
   std::chrono::milliseconds connectTimeout{2000};
   std::chrono::milliseconds commandTimeout{1000};
+  std::shared_ptr<OpenConnections> opened = std::make_shared<OpenConnections>();
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {

@@ -86,6 +86,13 @@ void Router::closeAll() {
   for (auto& pool : pools_) {
     pool->closeAll();
   }
+  // Also those no pool holds yet: still in their handshake, or a Sentinel's.
+  const Error stopped{ErrorCode::Stopped, "the client stopped"};
+  for (const auto& settings : {topology_.data, topology_.sentinel}) {
+    if (settings) {
+      settings->opened->closeAll(stopped);
+    }
+  }
 }
 
 std::shared_ptr<NodePool> Router::poolFor(const Endpoint& endpoint) {
